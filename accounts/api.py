@@ -1,0 +1,62 @@
+"""API v1: a user's token for e-mail and password, and who the caller is (API.md "Auth and me")."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from merchants import tenancy
+from merchants.selectors import memberships_of_user, visible_branch_ids
+from ratings_inbox.api.authentication import is_api_key
+from ratings_inbox.api.schema import errors
+from ratings_inbox.api.views import ApiView
+
+from .serializers import MeSerializer, TokenInputSerializer, TokenSerializer
+
+
+class TokenView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="auth_token_create", request=TokenInputSerializer, auth=[],
+                   responses={200: TokenSerializer, **errors(400, 413, 415, 429)},
+                   description="Wrong credentials: 400 without saying which part was wrong.")
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request._request, email=data.validated_data["email"].strip(),
+                            password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            raise ValidationError({"detail": _("Unable to log in with these credentials.")})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(ApiView):
+    @extend_schema(operation_id="me_retrieve", responses={200: MeSerializer, **errors(401, 403, 429)})
+    def get(self, request):
+        user = request.user
+        if is_api_key(user):
+            raise PermissionDenied(_("An integration key may only post visits and ratings."))
+        memberships = []
+        try:
+            tenancy.set_user(user.pk)
+            rows = list(memberships_of_user(user))
+            for membership in rows:
+                with tenancy.tenant(membership.merchant_id, user_id=user.pk):
+                    branches = visible_branch_ids(membership)
+                memberships.append({
+                    "merchant": {"slug": membership.merchant.slug, "name": membership.merchant.name},
+                    "role": membership.role,
+                    "branches": sorted(branches) if branches is not None else None,
+                })
+        finally:
+            tenancy.clear_tenant()
+        body = {"id": user.pk, "email": user.email, "full_name": user.full_name, "language": user.language,
+                "memberships": memberships}
+        return Response(MeSerializer(body).data)

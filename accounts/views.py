@@ -1,0 +1,33 @@
+"""Login, logout and the per-user language switch."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .models import User
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+@require_POST
+def language_set(request):
+    language = request.POST.get("language")
+    if language not in User.Language.values:
+        return HttpResponseBadRequest("Unknown language.")
+    request.user.language = language
+    request.user.save(update_fields=["language"])
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    return redirect(target)

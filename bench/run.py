@@ -1,0 +1,528 @@
+"""`make bench`: the inbox's requests at full scale, each against its floors.
+
+For the large merchant of the bench database (bench/generate.py) it measures, through
+gunicorn (2 sync workers) on loopback, p50/p95 over BENCH_REQUESTS (default 200)
+requests each: the ratings list API in every ordering, filtered by branch, by dates,
+by name, 1,000 pages deep through the cursor; the summary; a rating's detail; the inbox
+page (session login). Every request is compared with
+  - its database floor: the exact SQL statements the request ran (captured in-process
+    with CaptureQueriesContext), replayed with psycopg2 as the application role with the
+    same row-level-security settings, in one transaction, nothing else;
+  - its framework floor: the same statements run by a bare Django view in the same
+    gunicorn (bench/views.py, BENCH_VIEWS=1) returning json.dumps of the rows;
+  - hello: a constant JSON view.
+It also checks the plans (EXPLAIN ANALYZE: no Sort node, no Seq Scan on the list,
+search and summary queries), compares RLS on with off (the same SQL as a superuser,
+which bypasses the policies), and the sustained throughput of the list against hello.
+Writes docs/bench/latest.md and docs/bench/latest.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BENCH_EMAIL, BENCH_PASSWORD, BIG_SLUG, ROOT, bench_env, django_setup  # noqa: E402
+
+N = int(os.environ.get("BENCH_REQUESTS", "200"))
+WARMUP = 15
+THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "8"))
+THROUGHPUT_THREADS = 4
+BUDGET = float(os.environ.get("BENCH_BUDGET_SECONDS", "12"))  # per series; at least MIN_SAMPLES
+MIN_SAMPLES = 30
+USERS = 30  # the API allows 1,200 requests a minute per user: the bench rotates through users
+DOCS = ROOT / "docs" / "bench"
+BOOKKEEPING = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)", re.I)
+APP_TABLES = ("ratings_rating", "ratings_message", "customers_", "gifts_")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    kind: str = "api"  # api (token) or html (session)
+    group: str = "list"  # list, search, summary, detail, html, deep
+    statements: list[str] = field(default_factory=list)
+    status: int = 0
+    times: list[float] = field(default_factory=list)
+    framework: list[float] = field(default_factory=list)
+    db: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)
+    sql_norls: list[float] = field(default_factory=list)
+    plan_problems: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+    key: str = ""
+
+    @property
+    def app_statements(self) -> list[str]:
+        return [s for s in self.statements if any(t in s for t in APP_TABLES) and "set_config" not in s]
+
+
+def sample(measure) -> list[float]:
+    """N measurements, or fewer (at least MIN_SAMPLES) when a series would take over BUDGET seconds."""
+    values: list[float] = []
+    stop = time.perf_counter() + BUDGET
+    while len(values) < N and (len(values) < MIN_SAMPLES or time.perf_counter() < stop):
+        values.append(measure())
+    return values
+
+
+def say(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+# --- set-up ------------------------------------------------------------------------------
+def ensure_users():
+    """USERS members of the large merchant with API tokens (created once)."""
+    from django.contrib.auth import get_user_model
+    from django.test.utils import override_settings
+    from rest_framework.authtoken.models import Token
+
+    from merchants import tenancy
+    from merchants.models import Merchant
+    from merchants.services import member_add
+
+    merchant = Merchant.objects.get(slug=BIG_SLUG)
+    User = get_user_model()
+    tokens = []
+    with tenancy.tenant(merchant.pk):
+        for i in range(USERS):
+            email = BENCH_EMAIL if i == 0 else f"bench{i}@bench.local"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                    user = member_add(merchant=merchant, email=email, password=BENCH_PASSWORD, role="admin",
+                                      full_name=f"Bench {i}").user
+            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    return merchant, tokens
+
+
+def build_scenarios(merchant) -> list[Scenario]:
+    from django.db.models import Count
+    from django.urls import Resolver404, resolve
+
+    from merchants import tenancy
+    from ratings.keyset import encode_cursor
+    from ratings.models import Rating
+    from ratings.selectors import ORDERINGS
+
+    base = f"/api/v1/merchants/{merchant.slug}/ratings/"
+    scenarios: list[Scenario] = []
+
+    def exists(path: str) -> bool:
+        try:
+            resolve(path.split("?")[0])
+            return True
+        except Resolver404:
+            return False
+
+    with tenancy.tenant(merchant.pk):
+        ratings = Rating.objects.filter(merchant=merchant)
+        by_branch = list(ratings.values("branch_id").annotate(n=Count("id")).order_by("-n"))
+        branch = by_branch[len(by_branch) // 2]["branch_id"]  # a middling branch
+        detail = (ratings.filter(messages_count__gte=3, gift_grants__isnull=False).order_by("-created_at")
+                  .values_list("id", flat=True).first()) or ratings.values_list("id", flat=True).first()
+        deep = {}
+        for ordering, columns in ORDERINGS.items():
+            row = ratings.order_by(*[c.order_expression() for c in columns])[24_999:25_000].first()
+            if row is not None:
+                deep[ordering] = encode_cursor(ordering, [getattr(row, c.name) for c in columns])
+    today = dt.date.today()
+    if exists(base):
+        for ordering in ORDERINGS:
+            scenarios.append(Scenario(f"list {ordering}", base + "?" + urlencode({"ordering": ordering})))
+        scenarios.append(Scenario("list branch", base + "?" + urlencode({"branch": branch})))
+        scenarios.append(Scenario("list dates", base + "?" + urlencode({
+            "date_from": (today - dt.timedelta(days=120)).isoformat(),
+            "date_to": (today - dt.timedelta(days=90)).isoformat()})))
+        scenarios.append(Scenario("list branch+dates", base + "?" + urlencode({
+            "branch": branch, "date_from": (today - dt.timedelta(days=120)).isoformat(),
+            "date_to": (today - dt.timedelta(days=90)).isoformat()})))
+        scenarios.append(Scenario("search 'mar'", base + "?" + urlencode({"q": "mar"}), group="search"))
+        scenarios.append(Scenario("search 'pedro peña'", base + "?" + urlencode({"q": "pedro peña"}),
+                                  group="search"))
+        for ordering, cursor in deep.items():
+            scenarios.append(Scenario(f"deep {ordering}", base + "?" + urlencode(
+                {"ordering": ordering, "cursor": cursor}), group="deep"))
+    if exists(base + "summary/"):
+        scenarios.append(Scenario("summary", base + "summary/", group="summary"))
+        scenarios.append(Scenario("summary branch+dates", base + "summary/?" + urlencode({
+            "branch": branch, "date_from": (today - dt.timedelta(days=120)).isoformat(),
+            "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))
+    if exists(f"{base}{detail}/"):
+        scenarios.append(Scenario("detail", f"{base}{detail}/", group="detail"))
+    inbox = f"/m/{merchant.slug}/inbox/"
+    if exists(inbox):
+        scenarios.append(Scenario("inbox page", inbox, kind="html", group="html"))
+    for index, scenario in enumerate(scenarios):
+        scenario.key = f"s{index}"
+    return scenarios
+
+
+def capture(scenarios: list[Scenario], token: str) -> None:
+    """The SQL each request runs, in order, from an in-process request."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
+    page = Client(HTTP_HOST="127.0.0.1")
+    page.force_login(get_user_model().objects.get(email=BENCH_EMAIL))
+    for s in scenarios:
+        client = api if s.kind == "api" else page
+        client.get(s.path)  # warm caches (content types, sessions) as a running worker would be
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(s.path)
+        s.status = response.status_code
+        s.statements = [q["sql"] for q in ctx.captured_queries if not BOOKKEEPING.match(q["sql"])]
+
+
+# --- the database floor ---------------------------------------------------------------------
+def pg_connect(superuser: bool = False):
+    import psycopg2
+    from django.conf import settings
+
+    params = settings.DATABASE_ADMIN if superuser else settings.DATABASES["default"]
+    conn = psycopg2.connect(dbname=settings.DATABASES["default"]["NAME"],
+                            user=(params["USER"] or None), password=params["PASSWORD"] or None,
+                            host=params["HOST"] or None, port=params["PORT"] or None)
+    return conn
+
+
+def replay(conn, statements: list[str]) -> float:
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        for sql in statements:
+            cur.execute(sql)
+            if cur.description is not None:
+                cur.fetchall()
+    conn.rollback()
+    return (time.perf_counter() - started) * 1000
+
+
+def tenant_prefix(s: Scenario) -> list[str]:
+    return [sql for sql in s.statements if "set_config('app.merchant_id'" in sql][:1]
+
+
+def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
+    app = pg_connect()
+    root = pg_connect(superuser=True)
+    tenant = f"SELECT set_config('app.merchant_id', '{merchant_id}', false), set_config('app.all_merchants', '', false)"
+    for s in scenarios:
+        if not s.statements:
+            continue
+        for _ in range(3):
+            replay(app, s.statements)
+        s.db = sample(lambda s=s: replay(app, s.statements))
+        work = s.app_statements
+        if not work:
+            continue
+        with app.cursor() as cur:
+            cur.execute(tenant)
+        app.commit()
+        replay(app, work)
+        replay(root, work)
+
+        def both(s=s, work=work):  # interleaved so that both see the same machine load
+            s.sql_norls.append(replay(root, work))
+            return replay(app, work)
+
+        s.sql = sample(both)
+        for sql in work:
+            with app.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + sql)
+                plan = "\n".join(r[0] for r in cur.fetchall())
+            app.rollback()
+            s.plans.append(plan)
+            if s.group in ("list", "search", "summary", "deep") and "ratings_rating" in sql:
+                for problem in ("Sort", "Seq Scan"):
+                    if re.search(rf"(^|\s|>  ){problem}\b", plan, re.M):
+                        s.plan_problems.append(problem)
+    app.close()
+    root.close()
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Http:
+    def __init__(self, port: int):
+        self.port = port
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, dict, float]:
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        conn.close()
+        return response.status, body, dict(response.getheaders()), elapsed
+
+    def login(self) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", "/login/")
+        response = conn.getresponse()
+        response.read()
+        csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "").group(1)
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        body = urlencode({"username": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": csrf})
+        conn.request("POST", "/login/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{self.port}/login/"})
+        response = conn.getresponse()
+        response.read()
+        cookies = response.headers.get_all("Set-Cookie") or []
+        session = next((re.search(r"sessionid=([^;]+)", c).group(1) for c in cookies if "sessionid=" in c), None)
+        if session is None:
+            raise RuntimeError(f"login failed: {response.status}")
+        return f"sessionid={session}; csrftoken={csrf}"
+
+
+def start_gunicorn(port: int, sql_file: Path) -> subprocess.Popen:
+    env = bench_env()
+    env.update({"BENCH_VIEWS": "1", "BENCH_SQL_FILE": str(sql_file), "CONN_MAX_AGE": "600"})
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "ratings_inbox.wsgi:application", "--workers", "2", "--worker-class", "sync",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    http = Http(port)
+    for _ in range(200):
+        try:
+            if http.get("/bench/hello/")[0] == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def measure_http(http: Http, scenarios: list[Scenario], tokens: list[str], cookie: str) -> tuple[list, list]:
+    counter = iter(range(10**9))
+
+    def headers(s: Scenario) -> dict:
+        if s.kind == "html":
+            return {"Cookie": cookie}
+        return {"Authorization": f"Token {tokens[next(counter) % len(tokens)]}"}
+
+    hello = []
+    for s in scenarios:
+        for _ in range(WARMUP if s.group != "search" else 3):
+            status, body, _, _ = http.get(s.path, headers(s))
+        if status != 200:
+            say(f"{s.name}: HTTP {status} {body[:200]!r}")
+        s.times = sample(lambda s=s: http.get(s.path, headers(s))[3])
+        if s.statements:
+            floor = f"/bench/floor/{s.key}/"
+            for _ in range(WARMUP):
+                http.get(floor)
+            s.framework = sample(lambda floor=floor: http.get(floor)[3])
+    for _ in range(WARMUP):
+        http.get("/bench/hello/")
+    hello = sample(lambda: http.get("/bench/hello/")[3])
+    return hello
+
+
+def throughput(http: Http, path: str, headers_for) -> float:
+    """Requests per second completed by THROUGHPUT_THREADS clients for THROUGHPUT_SECONDS."""
+    done = [0] * THROUGHPUT_THREADS
+    stop = time.perf_counter() + THROUGHPUT_SECONDS
+
+    def work(index: int):
+        i = index
+        while time.perf_counter() < stop:
+            status = http.get(path, headers_for(i))[0]
+            if status == 200:
+                done[index] += 1
+            i += THROUGHPUT_THREADS
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(THROUGHPUT_THREADS)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+# --- report -----------------------------------------------------------------------------------
+def fmt(value: float) -> str:
+    return "—" if value != value else f"{value:.1f}"
+
+
+def report(scenarios, hello, rls, tput, merchant_rows, total_rows) -> str:
+    hello95 = pct(hello, 95)
+    by_name = {s.name: s for s in scenarios}
+    lines = [
+        "# Bench: the inbox at scale",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py): "
+        f"{total_rows:,} ratings, the large merchant `{BIG_SLUG}` holds {merchant_rows:,}; gunicorn with 2 sync "
+        f"workers on loopback, {N} sequential requests per row (fewer, at least {MIN_SAMPLES}, when a series would take over {BUDGET:.0f} s; column n) after {WARMUP} warm-up requests, on a machine "
+        f"with {os.cpu_count()} cores shared with other work. Times in milliseconds.",
+        "",
+        "- **db floor**: the request's own SQL statements replayed with psycopg2 as the application role "
+        "(same RLS settings), nothing else. **sql**: only the statements on rating/customer/gift tables "
+        "(no auth, session or tenant bookkeeping).",
+        "- **fw floor**: the same statements run by a bare Django view in the same gunicorn "
+        "(bench/views.py), rows returned with json.dumps.",
+        f"- **hello**: a constant JSON view: p50 {fmt(pct(hello, 50))}, p95 {fmt(hello95)}.",
+        "",
+        "| request | HTTP | n | p50 | p95 | fw floor p95 | db floor p95 | sql p50 | sql p95 | p95 / fw | p95 / db | queries | plan |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in scenarios:
+        p95, fw, db = pct(s.times, 95), pct(s.framework, 95), pct(s.db, 95)
+        lines.append(
+            f"| {s.name} | {s.status} | {len(s.times)} | {fmt(pct(s.times, 50))} | {fmt(p95)} | {fmt(fw)} | "
+            f"{fmt(db)} | {fmt(pct(s.sql, 50))} | {fmt(pct(s.sql, 95))} | {p95 / fw:.2f} | {p95 / db:.2f} | {len(s.statements)} | "
+            f"{', '.join(sorted(set(s.plan_problems))) or 'ok'} |"
+        )
+    lines += ["", "## Deep pages (cursor 1,000 pages of 25 deep vs page 1)", "",
+              "| ordering | page 1 p95 | page 1,000 p95 | ratio |", "|---|---|---|---|"]
+    for s in scenarios:
+        if s.group == "deep":
+            ordering = s.name.split(" ", 1)[1]
+            first = by_name.get(f"list {ordering}")
+            if first:
+                a, b = pct(first.times, 95), pct(s.times, 95)
+                lines.append(f"| {ordering} | {fmt(a)} | {fmt(b)} | {b / a:.2f} |")
+    base = by_name.get("list -created_at")
+    if base:
+        lines += ["", "## Filters vs the unfiltered list", "", "| request | p95 | ratio to `list -created_at` |",
+                  "|---|---|---|"]
+        for name in ("list branch", "list dates", "list branch+dates"):
+            if name in by_name:
+                lines.append(f"| {name} | {fmt(pct(by_name[name].times, 95))} | "
+                             f"{pct(by_name[name].times, 95) / pct(base.times, 95):.2f} |")
+    lines += ["", "## Row-level security on vs off", "",
+              "The same SQL, interleaved: as the application role with `app.merchant_id` set (policies "
+              "applied) and as the superuser (superusers bypass row-level security; the queries still "
+              "filter on merchant_id themselves, so the rows are the same).", "",
+              "| request | sql p95 RLS on | sql p95 RLS off | overhead |", "|---|---|---|---|"]
+    for name, on, off in rls:
+        lines.append(f"| {name} | {fmt(on)} | {fmt(off)} | {100 * (on / off - 1):+.0f} % |")
+    if tput:
+        lines += ["", "## Sustained throughput", "",
+                  f"{THROUGHPUT_THREADS} client threads for {THROUGHPUT_SECONDS:.0f} s each on loopback.", "",
+                  "| endpoint | requests/s |", "|---|---|"]
+        for name, value in tput.items():
+            lines.append(f"| {name} | {value:.0f} |")
+        if "hello" in tput and "list -created_at" in tput:
+            lines.append(f"\nList throughput is {100 * tput['list -created_at'] / tput['hello']:.0f} % of hello.")
+    return "\n".join(lines) + "\n"
+
+
+def chart(scenarios, hello, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [s.name for s in scenarios] + ["hello"]
+    req = [pct(s.times, 95) for s in scenarios] + [pct(hello, 95)]
+    fw = [pct(s.framework, 95) for s in scenarios] + [float("nan")]
+    db = [pct(s.db, 95) for s in scenarios] + [float("nan")]
+    fig, ax = plt.subplots(figsize=(12, 0.38 * len(names) + 1.5))
+    y = range(len(names))
+    h = 0.27
+    ax.barh([i - h for i in y], req, h, label="request p95")
+    ax.barh(list(y), fw, h, label="framework floor p95")
+    ax.barh([i + h for i in y], db, h, label="database floor p95")
+    ax.set_yticks(list(y), names)
+    ax.invert_yaxis()
+    ax.set_xlabel("milliseconds")
+    ax.axvline(20, color="grey", linestyle=":", linewidth=1)
+    ax.set_title("Ratings Inbox bench: p95 per request vs its floors")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    django_setup()
+    from django.conf import settings  # noqa: F401
+
+    from merchants import tenancy
+    from ratings.models import Rating
+
+    merchant, tokens = ensure_users()
+    with tenancy.all_merchants():
+        total_rows = Rating.objects.count()
+        merchant_rows = Rating.objects.filter(merchant=merchant).count()
+    scenarios = build_scenarios(merchant)
+    if not scenarios:
+        sys.exit("No endpoint to measure yet (neither the API nor the inbox page is in the URLs).")
+    say(f"{len(scenarios)} requests to measure: capturing their SQL")
+    capture(scenarios, tokens[0])
+    say("database floors, RLS on/off and plans")
+    db_floors(scenarios, merchant.pk)
+    sql_file = Path("/tmp") / f"bench-sql-{os.getpid()}.json"
+    sql_file.write_text(json.dumps({s.key: s.statements for s in scenarios}))
+    port = free_port()
+    say(f"gunicorn on 127.0.0.1:{port}")
+    process = start_gunicorn(port, sql_file)
+    tput = {}
+    try:
+        http = Http(port)
+        cookie = http.login() if any(s.kind == "html" for s in scenarios) else ""
+        say("HTTP requests")
+        hello = measure_http(http, scenarios, tokens, cookie)
+        say("throughput")
+        lists = [s for s in scenarios if s.name == "list -created_at"]
+        tput["hello"] = throughput(http, "/bench/hello/", lambda i: {})
+        if lists:
+            tput["list -created_at"] = throughput(
+                http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        sql_file.unlink(missing_ok=True)
+    rls = [(s.name, pct(s.sql, 95), pct(s.sql_norls, 95)) for s in scenarios
+           if s.sql and s.group in ("list", "search", "summary")]
+    text = report(scenarios, hello, rls, tput, merchant_rows, total_rows)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    plans = ["", "## Plans (EXPLAIN ANALYZE, application role, RLS on)", ""]
+    for s in scenarios:
+        for plan in s.plans[:3]:
+            plans += [f"### {s.name}", "", "```", plan, "```", ""]
+    (DOCS / "latest.md").write_text(text + "\n".join(plans))
+    chart(scenarios, hello, DOCS / "latest.png")
+    print(text)
+    say(f"wrote {DOCS / 'latest.md'} and {DOCS / 'latest.png'}")
+
+
+if __name__ == "__main__":
+    main()

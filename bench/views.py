@@ -1,0 +1,48 @@
+"""Bench-only views (mounted at /bench/ when BENCH_VIEWS=1): the floors requests are compared with.
+
+- hello: a constant JSON body; what gunicorn + Django cost with no database at all.
+- floor/<name>: the framework floor of a measured request: the same SQL statements the
+  request ran (captured by bench/run.py into BENCH_SQL_FILE), executed in order on
+  Django's connection, the rows of the last one returned as json.dumps. No DRF, no
+  serializers, no templates: what is left above it is the application's own cost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from django.db import connection
+from django.http import Http404, HttpResponse
+
+from merchants import tenancy
+
+_SCENARIOS: dict[str, list[str]] | None = None
+
+
+def _scenarios() -> dict[str, list[str]]:
+    global _SCENARIOS
+    if _SCENARIOS is None:
+        path = os.environ.get("BENCH_SQL_FILE")
+        _SCENARIOS = json.load(open(path)) if path and os.path.exists(path) else {}
+    return _SCENARIOS
+
+
+def hello(request):
+    return HttpResponse(b'{"hello":"world"}', content_type="application/json")
+
+
+def floor(request, name: str):
+    statements = _scenarios().get(name)
+    if statements is None:
+        raise Http404(name)
+    rows = []
+    try:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    rows = cursor.fetchall()
+    finally:
+        tenancy.clear_tenant()
+    return HttpResponse(json.dumps(rows, default=str), content_type="application/json")

@@ -1,0 +1,160 @@
+"""Customer pages reached by signed links (CUS-1..4): rate a visit, the conversation, unsubscribe.
+
+No login: the signed token names the merchant and the object, and every query runs under
+that merchant's tenant, so a page can only ever show its own customer's rows. A bad or
+forged token is a 404. Pages speak the browser's language (Spanish or English).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_http_methods
+
+from customers.links import make_token, read_token
+from customers.models import Customer, Visit
+from customers.services import customer_opt_out
+from gifts.selectors import grant_list
+from merchants import tenancy
+from ratings.models import Rating
+from ratings.selectors import rating_thread
+from ratings.services import Conflict, customer_message_add, rating_create
+
+SCORES = range(1, 11)
+
+
+def _ids(purpose: str, token: str) -> tuple[int, int]:
+    found = read_token(purpose, token)
+    if found is None:
+        raise Http404("Unknown link.")
+    return found
+
+
+@contextmanager
+def _customer_context(request, merchant_id: int):
+    """The token's merchant for row-level security, the browser's language, the merchant's clock."""
+    language = translation.get_language_from_request(request)
+    with tenancy.tenant(merchant_id), translation.override(language):
+        yield
+
+
+def _render(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    # The token is a credential: never sent to other sites. (not "no-referrer": Chromium then
+    # posts forms with "Origin: null", which Django's CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _conversation_path(rating) -> str:
+    token = make_token("conversation", merchant_id=rating.merchant_id, object_id=rating.pk)
+    return reverse("public:conversation", args=[token])
+
+
+def _errors(exc: ValidationError) -> dict[str, str]:
+    return {field: " ".join(str(m) for m in msgs) for field, msgs in exc.message_dict.items()}
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request, token):
+    """CUS-1: one rating per visit; sending again adds the comment to the conversation."""
+    merchant_id, visit_id = _ids("rate", token)
+    with _customer_context(request, merchant_id):
+        visit = (Visit.objects.select_related("merchant", "branch", "customer")
+                 .filter(merchant_id=merchant_id, pk=visit_id).first())
+        if visit is None:
+            raise Http404("Unknown link.")
+        merchant = visit.merchant
+        rating = Rating.objects.filter(merchant=merchant, visit=visit).first()
+        errors: dict[str, str] = {}
+        form = {"score": request.POST.get("score", ""), "comment": request.POST.get("comment", "")}
+        if request.method == "POST":
+            comment = form["comment"].strip()
+            if rating is None:
+                score = _score(form["score"])
+                if score is None:
+                    errors["score"] = translation.gettext("Choose a score from 1 to 10.")
+                else:
+                    try:
+                        rating = rating_create(merchant=merchant, visit=visit, score=score, comment=comment or None)
+                        return redirect(_conversation_path(rating) + "?thanks=1")
+                    except Conflict:
+                        rating = Rating.objects.get(merchant=merchant, visit=visit)
+                    except ValidationError as exc:
+                        errors = _errors(exc)
+            if rating is not None and not errors:
+                if not comment:
+                    return redirect(_conversation_path(rating))
+                try:
+                    customer_message_add(merchant=merchant, rating=rating, body=comment)
+                    return redirect(_conversation_path(rating) + "?sent=1")
+                except ValidationError as exc:
+                    errors = {"comment": " ".join(_errors(exc).values())}
+        local_visit = timezone.localtime(visit.visited_at, ZoneInfo(merchant.timezone))
+        context = {"merchant": merchant, "visit": visit, "visited_on": local_visit, "rating": rating,
+                   "errors": errors, "form": form, "scores": SCORES,
+                   "conversation_path": _conversation_path(rating) if rating else None}
+        return _render(request, "public/rate.html", context, status=400 if errors else 200)
+
+
+def _score(raw) -> int | None:
+    try:
+        score = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return score if 1 <= score <= 10 else None
+
+
+@require_http_methods(["GET", "POST"])
+def conversation(request, token):
+    """CUS-2: the thread, a reply box (the reply makes the rating unread) and the customer's gifts."""
+    merchant_id, rating_id = _ids("conversation", token)
+    with _customer_context(request, merchant_id):
+        rating = (Rating.objects.select_related("merchant", "branch", "customer", "visit")
+                  .filter(merchant_id=merchant_id, pk=rating_id).first())
+        if rating is None:
+            raise Http404("Unknown link.")
+        merchant = rating.merchant
+        errors: dict[str, str] = {}
+        body = ""
+        if request.method == "POST":
+            body = request.POST.get("body", "")
+            try:
+                customer_message_add(merchant=merchant, rating=rating, body=body)
+                return redirect(request.path + "?sent=1#reply")
+            except ValidationError as exc:
+                errors = _errors(exc)
+        zone = ZoneInfo(merchant.timezone)
+        with timezone.override(zone):
+            context = {
+                "merchant": merchant, "rating": rating, "thread": rating_thread(merchant=merchant, rating=rating),
+                "grants": list(grant_list(merchant=merchant, customer=rating.customer)[:50]),
+                "visited_on": timezone.localtime(rating.visit.visited_at, zone), "errors": errors, "body": body,
+                "sent": request.GET.get("sent") == "1", "thanks": request.GET.get("thanks") == "1",
+            }
+            return _render(request, "public/conversation.html", context, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """CUS-3: one POST (no fields) stops e-mail from this merchant. GET only asks, so link scanners
+    that follow e-mail links do not unsubscribe anyone."""
+    merchant_id, customer_id = _ids("unsubscribe", token)
+    with _customer_context(request, merchant_id):
+        customer = (Customer.objects.select_related("merchant")
+                    .filter(merchant_id=merchant_id, pk=customer_id).first())
+        if customer is None:
+            raise Http404("Unknown link.")
+        if request.method == "POST":
+            customer = customer_opt_out(merchant=customer.merchant, customer=customer)
+        context = {"merchant": customer.merchant, "done": customer.email_opt_out,
+                   "just_done": request.method == "POST"}
+        return _render(request, "public/unsubscribe.html", context)

@@ -1,0 +1,113 @@
+"""Writes about customers and visits: the point-of-sale ingestion path (API-2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from merchants.models import Branch, Merchant
+
+from .models import Customer, CustomerNameToken, InvoiceLine, Visit
+from .names import name_key, name_tokens
+
+
+def _sync_name(customer: Customer) -> None:
+    """Keeps the folded name, its search tokens and the ratings' sort key in step."""
+    from ratings.models import Rating
+
+    CustomerNameToken.objects.filter(merchant_id=customer.merchant_id, customer=customer).delete()
+    CustomerNameToken.objects.bulk_create(
+        [
+            CustomerNameToken(merchant_id=customer.merchant_id, customer=customer, token=token)
+            for token in name_tokens(customer.full_name)
+        ]
+    )
+    Rating.objects.filter(merchant_id=customer.merchant_id, customer=customer).exclude(
+        customer_name_key=customer.name_key
+    ).update(customer_name_key=customer.name_key)
+
+
+@transaction.atomic
+def customer_upsert(
+    *, merchant: Merchant, external_id: str | None, full_name: str, email: str | None = None,
+    phone: str | None = None, document_id: str | None = None, birth_date=None,
+) -> Customer:
+    """The customer with this external id (created when new, updated when known)."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": "A customer needs a name."})
+    customer = None
+    if external_id:
+        customer = (
+            Customer.objects.select_for_update()
+            .filter(merchant=merchant, external_id=external_id)
+            .first()
+        )
+    if customer is None:
+        customer = Customer(merchant=merchant, external_id=external_id or None)
+        name_changed = True
+    else:
+        name_changed = customer.full_name != full_name
+    customer.full_name = full_name
+    customer.name_key = name_key(full_name)
+    customer.email = (email or "").strip().lower() or None
+    customer.phone = (phone or "").strip() or None
+    if document_id is not None:
+        customer.document_id = document_id or None
+    if birth_date is not None:
+        customer.birth_date = birth_date
+    customer.save()
+    if name_changed:
+        _sync_name(customer)
+    return customer
+
+
+@dataclass(frozen=True)
+class InvoiceLineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@transaction.atomic
+def visit_record(
+    *, merchant: Merchant, branch: Branch, customer: Customer, visited_at, invoice_number: str,
+    invoice_total: Decimal, currency: str, lines: list[InvoiceLineInput] = (),
+) -> Visit:
+    """A visit with its invoice lines, in one transaction (API-2, DET-4)."""
+    if branch.merchant_id != merchant.pk or customer.merchant_id != merchant.pk:
+        raise ValidationError("Branch and customer must belong to the merchant.")
+    if visited_at > timezone.now():
+        raise ValidationError({"visited_at": "A visit cannot be in the future."})
+    if Visit.objects.filter(branch=branch, invoice_number=invoice_number).exists():
+        from ratings.services import Conflict
+
+        raise Conflict({"invoice_number": f"Invoice {invoice_number!r} is already recorded for this branch."})
+    visit = Visit.objects.create(
+        merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
+        invoice_number=invoice_number, invoice_total=invoice_total, currency=currency,
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                merchant=merchant, visit=visit, position=position, description=line.description,
+                quantity=line.quantity, unit_price=line.unit_price, line_total=line.line_total,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+    return visit
+
+
+@transaction.atomic
+def customer_opt_out(*, merchant: Merchant, customer: Customer) -> Customer:
+    """CUS-3: the customer gets no more e-mail from this merchant."""
+    if not customer.email_opt_out:
+        customer.email_opt_out = True
+        customer.save(update_fields=["email_opt_out"])
+    return customer

@@ -1,0 +1,103 @@
+"""Reads about gifts and grants."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from customers.models import Customer
+from merchants.models import Merchant
+
+from .models import Gift, GiftGrant, PointsEntry
+
+
+def customer_gift_counters(*, merchant: Merchant, customer: Customer) -> dict:
+    """Gifts offered (every grant ever made), redeemed and expired (DET-1, GFT-3).
+
+    A grant whose expiry has passed counts as expired even before the job marks it.
+    """
+    now = timezone.now()
+    row = GiftGrant.objects.filter(merchant=merchant, customer=customer).aggregate(
+        gifts_offered=Count("id"),
+        gifts_redeemed=Count("id", filter=Q(status=GiftGrant.Status.REDEEMED)),
+        gifts_expired=Count(
+            "id",
+            filter=Q(status=GiftGrant.Status.EXPIRED)
+            | Q(status=GiftGrant.Status.OFFERED, expires_at__lte=now),
+        ),
+    )
+    return row
+
+
+def gift_list(*, merchant: Merchant, active_only: bool = False) -> list[Gift]:
+    """The catalogue (GFT-1): archived gifts and one-offs created while attaching are left out."""
+    gifts = Gift.objects.filter(merchant=merchant, is_archived=False, is_one_off=False)
+    if active_only:
+        gifts = gifts.filter(is_active=True)
+    return list(gifts.annotate(grants_count=Count("grants")).order_by("name", "id"))
+
+
+def gift_get(*, merchant: Merchant, id: int) -> Gift:
+    gift = Gift.objects.filter(merchant=merchant, pk=id).first()
+    if gift is None:
+        raise Http404("No such gift.")
+    return gift
+
+
+def _effective_status_filter(status: str) -> Q:
+    now = timezone.now()
+    if status == GiftGrant.Status.OFFERED:
+        return Q(status=GiftGrant.Status.OFFERED, expires_at__gt=now)
+    if status == GiftGrant.Status.EXPIRED:
+        return Q(status=GiftGrant.Status.EXPIRED) | Q(status=GiftGrant.Status.OFFERED, expires_at__lte=now)
+    return Q(status=status)
+
+
+def grant_list(*, merchant: Merchant, status: str | None = None, customer: Customer | int | None = None):
+    """Grants, newest first, filtered by effective status (expired as soon as expiry passes, GFT-3)."""
+    grants = GiftGrant.objects.filter(merchant=merchant).select_related("gift", "customer")
+    if status:
+        if status not in GiftGrant.Status.values:
+            raise ValueError(f"Unknown status {status!r}.")
+        grants = grants.filter(_effective_status_filter(status))
+    if customer is not None:
+        grants = grants.filter(customer=customer)
+    return grants.order_by("-granted_at", "-id")
+
+
+def grant_get(*, merchant: Merchant, id: int) -> GiftGrant:
+    grant = GiftGrant.objects.filter(merchant=merchant, pk=id).select_related("gift", "customer", "rating").first()
+    if grant is None:
+        raise Http404("No such gift grant.")
+    return grant
+
+
+def grants_for_rating(*, merchant: Merchant, rating) -> list[GiftGrant]:
+    """The gifts sent from one rating's conversation, oldest first."""
+    return list(
+        GiftGrant.objects.filter(merchant=merchant, rating=rating)
+        .select_related("gift")
+        .order_by("granted_at", "id")
+    )
+
+
+def points_ledger(*, merchant: Merchant, customer: Customer, limit: int = 50) -> list[PointsEntry]:
+    """The customer's latest points movements, newest first (GFT-4)."""
+    return list(
+        PointsEntry.objects.filter(merchant=merchant, customer=customer)
+        .select_related("grant")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def rating_gift_panel(*, merchant: Merchant, rating) -> dict:
+    """What the opened rating's gift pane shows: its grants and the gifts that can be attached.
+
+    Put it in the context as `gift_panel` to render templates/gifts/_rating_gifts.html inline;
+    without it the partial loads itself with one htmx request.
+    """
+    return {
+        "grants": grants_for_rating(merchant=merchant, rating=rating),
+        "active_gifts": gift_list(merchant=merchant, active_only=True),
+    }

@@ -1,0 +1,19 @@
+"""Template helpers for gift pages: who may give and redeem gifts (PRODUCT.md §9)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def can_give_gifts(membership) -> bool:
+    """Agents and admins attach gifts and redeem codes; staff only see them."""
+    return membership is not None and membership.has_role("agent")
+
+
+@register.filter
+def gift_value(gift, currency: str = "") -> str:
+    """What the gift gives, in words ("15% off", "500 points", "Free Arepa")."""
+    from gifts.services import gift_description
+
+    return gift_description(gift, currency)

@@ -1,0 +1,54 @@
+"""Resolves the merchant named in the URL and sets it for row-level security (TEN-2, TEN-4).
+
+Any view whose URL captures `merchant_slug` runs with request.merchant set, the merchant's
+time zone active and `app.merchant_id` set on the database session; the setting is
+cleared when the response is done so a reused connection never carries it over.
+A logged-in user who is not a member gets 404 here, before any view; token and
+integration-key callers of the API are checked by the API's permission classes.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils import timezone
+
+from . import tenancy
+from .models import Merchant
+from .selectors import membership_get
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.merchant = None
+        request.membership = None
+        request._tenant_set = False
+        try:
+            return self.get_response(request)
+        finally:
+            if request._tenant_set:
+                tenancy.clear_tenant()
+                timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("merchant_slug")
+        if slug is not None:
+            merchant = Merchant.objects.filter(slug=slug).first()
+            if merchant is None:
+                raise Http404("No such merchant.")
+            request.merchant = merchant
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            tenancy.set_tenant(merchant.pk, user_id=user_id)
+            request._tenant_set = True
+            timezone.activate(ZoneInfo(merchant.timezone))
+            if user_id is not None:
+                # A logged-in non-member learns nothing, whatever the URL or method (TEN-3).
+                request.membership = membership_get(merchant=merchant, user=user)
+        elif request.path.startswith("/admin/") and getattr(request, "user", None) is not None:
+            if request.user.is_authenticated and request.user.is_staff:
+                tenancy.set_platform()
+                request._tenant_set = True
+        return None

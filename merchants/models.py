@@ -1,0 +1,139 @@
+"""Merchants (the tenants), their branches, members, integration keys and audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Merchant(models.Model):
+    """The tenant. Not itself under row-level security: its slug is public in URLs."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    timezone = models.CharField(_("time zone"), max_length=64, default="America/Bogota")
+    currency = models.CharField(_("currency"), max_length=3, default="COP")
+    language = models.CharField(_("language"), max_length=2, default="es")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="merchant_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=["es", "en"]), name="merchant_language_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TenantModel(models.Model):
+    """A row owned by one merchant: merchant_id is on the row itself (TEN-1)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Branch(TenantModel):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="branch_name_unique"),
+        ]
+        indexes = [models.Index(fields=["merchant", "id"], name="branch_merchant_id")]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(TenantModel):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        AGENT = "agent", _("Agent")
+        ADMIN = "admin", _("Admin")
+
+    RANK = {Role.STAFF: 1, Role.AGENT: 2, Role.ADMIN: 3}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    restricted_to_branches = models.BooleanField(
+        _("limited to some branches"), default=False,
+        help_text=_("When set, the member only sees the branches listed for the membership."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "user"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["staff", "agent", "admin"]), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.merchant_id} ({self.role})"
+
+    def has_role(self, role: str) -> bool:
+        return self.RANK[self.role] >= self.RANK[role]
+
+
+class MembershipBranch(TenantModel):
+    """The branches a restricted membership may see (TEN-5)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_links")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "branch"], name="membership_branch_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.membership_id} -> {self.branch_id}"
+
+
+class ApiKey(TenantModel):
+    """A merchant's integration key. Only a SHA-256 of the key is stored; it is shown once."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AuditLog(TenantModel):
+    """Who changed what, when (PRODUCT.md §10). Written by services, never updated."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="audit_merchant_recent")]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type}#{self.object_id}"

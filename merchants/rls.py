@@ -1,0 +1,60 @@
+"""Row-level security for tenant tables (TEN-4), applied by migrations.
+
+Two permissive policies per table: rows of the merchant in `app.merchant_id`, or every
+row while `app.all_merchants` is 'on' (platform work only). FORCE makes them apply to the
+table owner too, which is the application role itself.
+"""
+
+from django.db import migrations
+
+CURRENT_MERCHANT = "NULLIF(current_setting('app.merchant_id', true), '')::bigint"
+PLATFORM = "current_setting('app.all_merchants', true) = 'on'"
+
+
+def enable_sql(table: str) -> str:
+    return f"""
+        ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+        DROP POLICY IF EXISTS tenant_isolation ON {table};
+        CREATE POLICY tenant_isolation ON {table}
+            USING (merchant_id = {CURRENT_MERCHANT}) WITH CHECK (merchant_id = {CURRENT_MERCHANT});
+        DROP POLICY IF EXISTS platform_all ON {table};
+        CREATE POLICY platform_all ON {table} USING ({PLATFORM}) WITH CHECK ({PLATFORM});
+    """
+
+
+def disable_sql(table: str) -> str:
+    return f"""
+        DROP POLICY IF EXISTS tenant_isolation ON {table};
+        DROP POLICY IF EXISTS platform_all ON {table};
+        ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY;
+        ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;
+    """
+
+
+def EnableRowLevelSecurity(*tables: str):  # noqa: N802 - reads like a migration operation
+    return migrations.RunSQL(
+        "".join(enable_sql(t) for t in tables), "".join(disable_sql(t) for t in tables)
+    )
+
+
+def same_merchant_fk_sql(child: str, column: str, parent: str) -> tuple[str, str]:
+    """A composite foreign key (merchant_id, column) -> parent(merchant_id, id).
+
+    Django's own foreign key checks that the parent exists; this one checks that it
+    belongs to the same merchant, so no row can point across tenants.
+    """
+    name = f"{child}_{column}_same_merchant"[:63]
+    forward = (
+        f"ALTER TABLE {child} ADD CONSTRAINT {name} FOREIGN KEY (merchant_id, {column}) "
+        f"REFERENCES {parent} (merchant_id, id) DEFERRABLE INITIALLY DEFERRED;"
+    )
+    return forward, f"ALTER TABLE {child} DROP CONSTRAINT IF EXISTS {name};"
+
+
+def parent_key_sql(parent: str) -> tuple[str, str]:
+    name = f"{parent}_merchant_id_key"[:63]
+    return (
+        f"ALTER TABLE {parent} ADD CONSTRAINT {name} UNIQUE (merchant_id, id);",
+        f"ALTER TABLE {parent} DROP CONSTRAINT IF EXISTS {name};",
+    )

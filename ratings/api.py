@@ -1,0 +1,269 @@
+"""API v1 of the inbox: ratings, their summary, read state, messages, quick replies (API.md)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from customers.links import conversation_url
+from customers.models import Customer, Visit
+from customers.selectors import customer_last_score
+from gifts.models import GiftGrant
+from gifts.selectors import customer_gift_counters
+from merchants.models import Branch
+from ratings_inbox.api import params
+from ratings_inbox.api.pagination import paginated_response, paginated_schema
+from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
+from ratings_inbox.api.views import MerchantView
+
+from . import services
+from .keyset import Column
+from .models import Band, QuickReply, Rating
+from .selectors import (
+    DEFAULT_ORDERING,
+    ORDERINGS,
+    RatingFilters,
+    rating_get,
+    rating_list,
+    rating_summary,
+    rating_thread,
+)
+from .serializers import (
+    MessageCreateSerializer,
+    MessageSerializer,
+    QuickReplySerializer,
+    RatingCreateSerializer,
+    RatingDetailSerializer,
+    RatingItemSerializer,
+    SummarySerializer,
+)
+
+BRANCH_PARAMETER = OpenApiParameter("branch", int, description="A branch id of the merchant; 400 otherwise.")
+DATE_PARAMETERS = [
+    OpenApiParameter("date_from", OpenApiTypes.DATE,
+                     description="Received on or after this day (merchant's time zone), YYYY-MM-DD."),
+    OpenApiParameter("date_to", OpenApiTypes.DATE,
+                     description="Received on or before this day (merchant's time zone), YYYY-MM-DD."),
+]
+LIST_PARAMETERS = [
+    BRANCH_PARAMETER,
+    OpenApiParameter("customer", int, description="A customer id of the merchant; 400 otherwise."),
+    *DATE_PARAMETERS,
+    OpenApiParameter("q", str, description="Customer name: start of any word, case- and accent-insensitive."),
+    OpenApiParameter("band", str, enum=[b.value for b in Band]),
+    OpenApiParameter("score_min", int, description="1-10"),
+    OpenApiParameter("score_max", int, description="1-10"),
+    OpenApiParameter("has_comment", str, enum=["true", "false"]),
+    OpenApiParameter("is_read", str, enum=["true", "false"]),
+    OpenApiParameter(
+        "ordering", str, enum=list(ORDERINGS),
+        description="Default -created_at. is_read: unread first. Ties: -created_at, then -id.",
+    ),
+    *PAGE_PARAMETERS,
+]
+RatingPage = paginated_schema(RatingItemSerializer, "RatingPage")
+
+
+def _known_branch(view, branch_id: int | None, name: str = "branch") -> int | None:
+    if branch_id is None:
+        return None
+    visible = view.visible_branches()
+    if (visible is not None and branch_id not in visible) or not Branch.objects.filter(
+        merchant=view.merchant, pk=branch_id
+    ).exists():
+        raise ValidationError({name: [_("Not a branch of this merchant.")]})
+    return branch_id
+
+
+def filters_from_query(view, request, *, counters: bool = False) -> RatingFilters:
+    """The inbox filters of the query string, every value checked (INB-4, API-3)."""
+    filters = RatingFilters(
+        branch_id=_known_branch(view, params.identifier(request, "branch")),
+        date_from=params.date(request, "date_from"),
+        date_to=params.date(request, "date_to"),
+    )
+    if counters:
+        return filters
+    customer_id = params.identifier(request, "customer")
+    if customer_id is not None and not Customer.objects.filter(merchant=view.merchant, pk=customer_id).exists():
+        raise ValidationError({"customer": [_("Not a customer of this merchant.")]})
+    filters.customer_id = customer_id
+    filters.q = params.text(request, "q")
+    filters.band = params.choice(request, "band", [b.value for b in Band])
+    filters.score_min = params.integer(request, "score_min", minimum=1, maximum=10)
+    filters.score_max = params.integer(request, "score_max", minimum=1, maximum=10)
+    filters.has_comment = params.boolean(request, "has_comment")
+    filters.is_read = params.boolean(request, "is_read")
+    return filters
+
+
+def serialize_items(rows) -> list:
+    return RatingItemSerializer(rows, many=True).data
+
+
+def rating_detail_data(view, rating: Rating) -> dict:
+    """The rating as API.md's detail: visit and invoice, customer counters, thread, grants."""
+    merchant = view.merchant
+    customer = rating.customer
+    rating.customer_stats = {
+        "id": customer.pk,
+        "full_name": customer.full_name,
+        "last_score": customer_last_score(merchant=merchant, customer=customer),
+        **customer_gift_counters(merchant=merchant, customer=customer),
+    }
+    rating.thread = rating_thread(merchant=merchant, rating=rating)
+    rating.grants = list(GiftGrant.objects.filter(merchant=merchant, rating=rating).order_by("granted_at", "id"))
+    rating.conversation_url = conversation_url(rating)
+    return RatingDetailSerializer(rating).data
+
+
+class RatingListView(MerchantView):
+    roles = {"POST": "admin"}
+    api_key_methods = ("POST",)
+
+    @extend_schema(operation_id="ratings_list", parameters=LIST_PARAMETERS,
+                   responses={200: RatingPage, **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug):
+        filters = filters_from_query(self, request)
+        ordering = params.choice(request, "ordering", list(ORDERINGS), DEFAULT_ORDERING)
+        ratings = rating_list(merchant=self.merchant, membership=self.membership, filters=filters)
+        return paginated_response(request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
+                                  serialize=serialize_items)
+
+    @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,
+                   responses={201: RatingDetailSerializer, **errors(*WRITE_ERRORS, 409)},
+                   description="Integration key or admin. A second rating for the same visit is a 409.")
+    def post(self, request, merchant_slug):
+        data = RatingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        visits = Visit.objects.filter(merchant=self.merchant, pk=values["visit"]).select_related("customer")
+        if (visible := self.visible_branches()) is not None:
+            visits = visits.filter(branch_id__in=visible)
+        visit = visits.first()
+        if visit is None:
+            raise ValidationError({"visit": [_("Not a visit of this merchant.")]})
+        with transaction.atomic():
+            rating = services.rating_create(
+                merchant=self.merchant, visit=visit, score=values["score"], comment=values.get("comment"),
+                created_at=values.get("created_at"),
+            )
+        rating = rating_get(merchant=self.merchant, id=rating.pk)
+        return Response(rating_detail_data(self, rating), status=status.HTTP_201_CREATED)
+
+
+class RatingSummaryView(MerchantView):
+    @extend_schema(operation_id="ratings_summary", parameters=[BRANCH_PARAMETER, *DATE_PARAMETERS],
+                   responses={200: SummarySerializer, **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug):
+        filters = filters_from_query(self, request, counters=True)
+        row = rating_summary(merchant=self.merchant, membership=self.membership, filters=filters)
+        return Response(SummarySerializer(row).data)
+
+
+class RatingView(MerchantView):
+    def get_rating(self, id: int) -> Rating:
+        return rating_get(merchant=self.merchant, id=id, membership=self.membership)
+
+
+class RatingDetailView(RatingView):
+    @extend_schema(operation_id="ratings_retrieve", responses={200: RatingDetailSerializer, **errors(*READ_ERRORS)},
+                   description="Reading a rating through the API does not change its read state.")
+    def get(self, request, merchant_slug, id):
+        return Response(rating_detail_data(self, self.get_rating(id)))
+
+
+class RatingReadView(RatingView):
+    roles = {"POST": "staff"}
+    unread = False
+
+    @extend_schema(request=None, responses={204: None, **errors(*READ_ERRORS)})
+    def post(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        if self.unread:
+            services.rating_mark_unread(merchant=self.merchant, rating=rating)
+        else:
+            services.rating_mark_read(merchant=self.merchant, rating=rating)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RatingUnreadView(RatingReadView):
+    unread = True
+
+
+class MessageListView(RatingView):
+    roles = {"POST": "staff"}
+
+    @extend_schema(operation_id="ratings_messages_list", responses={200: MessageSerializer(many=True),
+                                                                    **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        return Response(MessageSerializer(rating_thread(merchant=self.merchant, rating=rating), many=True).data)
+
+    @extend_schema(operation_id="ratings_messages_create", request=MessageCreateSerializer,
+                   responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
+                   description="A staff reply, e-mailed to the customer. Empty or over 5,000 characters: 400.")
+    def post(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.rating_reply(merchant=self.merchant, rating=rating, author=request.user,
+                                        body=data.validated_data["body"])
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+QuickReplyPage = paginated_schema(QuickReplySerializer, "QuickReplyPage")
+QUICK_REPLY_COLUMNS = [Column("title", False), Column("id", False)]
+
+
+class QuickReplyListView(MerchantView):
+    @extend_schema(operation_id="quick_replies_list", parameters=PAGE_PARAMETERS,
+                   responses={200: QuickReplyPage, **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug):
+        replies = QuickReply.objects.filter(merchant=self.merchant)
+        return paginated_response(
+            request, replies, ordering="title", columns=QUICK_REPLY_COLUMNS,
+            serialize=lambda rows: QuickReplySerializer(rows, many=True).data,
+        )
+
+    @extend_schema(operation_id="quick_replies_create", request=QuickReplySerializer,
+                   responses={201: QuickReplySerializer, **errors(*WRITE_ERRORS)})
+    def post(self, request, merchant_slug):
+        data = QuickReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reply = services.quick_reply_create(merchant=self.merchant, actor=request.user, **data.validated_data)
+        return Response(QuickReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+class QuickReplyDetailView(MerchantView):
+    def get_reply(self, id) -> QuickReply:
+        reply = QuickReply.objects.filter(merchant=self.merchant, pk=id).first()
+        if reply is None:
+            raise Http404("No such quick reply.")
+        return reply
+
+    @extend_schema(operation_id="quick_replies_retrieve", responses={200: QuickReplySerializer, **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug, id):
+        return Response(QuickReplySerializer(self.get_reply(id)).data)
+
+    @extend_schema(operation_id="quick_replies_partial_update", request=QuickReplySerializer(partial=True),
+                   responses={200: QuickReplySerializer, **errors(*WRITE_ERRORS)})
+    def patch(self, request, merchant_slug, id):
+        reply = self.get_reply(id)
+        data = QuickReplySerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        reply = services.quick_reply_update(merchant=self.merchant, quick_reply=reply, actor=request.user,
+                                            **data.validated_data)
+        return Response(QuickReplySerializer(reply).data)
+
+    @extend_schema(operation_id="quick_replies_destroy", responses={204: None, **errors(*READ_ERRORS)})
+    def delete(self, request, merchant_slug, id):
+        services.quick_reply_delete(merchant=self.merchant, quick_reply=self.get_reply(id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+

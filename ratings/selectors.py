@@ -1,0 +1,190 @@
+"""Reads of the ratings inbox: the list with its filters and orders, counters, a rating, its thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+
+from customers.models import CustomerNameToken
+from customers.names import search_prefixes
+from merchants.models import Membership, Merchant
+from merchants.selectors import visible_branch_ids
+
+from .counters import COLUMNS as COUNTER_COLUMNS
+from .keyset import Column
+from .models import BAND_SCORES, Message, Rating, RatingDayCounter
+
+TIE_BREAK = [Column("created_at", True), Column("id", True)]
+
+ORDERINGS: dict[str, list[Column]] = {
+    "-created_at": TIE_BREAK,
+    "created_at": [Column("created_at", False), Column("id", True)],
+    "-score": [Column("score", True), *TIE_BREAK],
+    "score": [Column("score", False), *TIE_BREAK],
+    "customer": [Column("customer_name_key", False), *TIE_BREAK],
+    "-customer": [Column("customer_name_key", True), *TIE_BREAK],
+    "is_read": [Column("is_read", False), *TIE_BREAK],
+    "-is_read": [Column("is_read", True), *TIE_BREAK],
+}
+DEFAULT_ORDERING = "-created_at"
+
+
+@dataclass
+class RatingFilters:
+    """Everything the inbox can filter on (INB-4, API.md ratings list). None means no filter."""
+
+    branch_id: int | None = None
+    customer_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    band: str | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    has_comment: bool | None = None
+    is_read: bool | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def day_bounds(merchant: Merchant, date_from: dt.date | None, date_to: dt.date | None):
+    """[start, end) instants of whole days in the merchant's time zone (INB-4)."""
+    zone = ZoneInfo(merchant.timezone)
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone) if date_from else None
+    end = (
+        dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        if date_to else None
+    )
+    return start, end
+
+
+def _scoped(merchant: Merchant, membership: Membership | None) -> QuerySet[Rating]:
+    ratings = Rating.objects.filter(merchant=merchant)
+    if membership is not None:
+        branch_ids = visible_branch_ids(membership)
+        if branch_ids is not None:
+            ratings = ratings.filter(branch_id__in=branch_ids)
+    return ratings
+
+
+def _prefix_range(prefix: str) -> dict:
+    """`token` in [prefix, prefix with its last character incremented): the words starting with it.
+
+    The column has the C collation (code point order), so this range is exactly the words
+    that start with the prefix. Unlike LIKE (not leakproof), comparison operators are
+    leakproof, so under row-level security PostgreSQL may still use them as index bounds.
+    """
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF or 0xD7FF <= last < 0xE000:  # no next code point, or a surrogate
+        return {"token__startswith": prefix}
+    return {"token__gte": prefix, "token__lt": prefix[:-1] + chr(last + 1)}
+
+
+def _name_search(merchant: Merchant, query: str) -> Q:
+    """Every word of the query starts some word of the customer's name (INB-4)."""
+    condition = Q()
+    for prefix in search_prefixes(query):
+        matching = CustomerNameToken.objects.filter(
+            merchant=merchant, **_prefix_range(prefix)
+        ).values("customer_id")
+        condition &= Q(customer_id__in=matching)
+    return condition
+
+
+def _filtered(merchant: Merchant, membership: Membership | None, filters: RatingFilters,
+              *, counters: bool = False) -> QuerySet[Rating]:
+    ratings = _scoped(merchant, membership)
+    if filters.branch_id is not None:
+        ratings = ratings.filter(branch_id=filters.branch_id)
+    start, end = day_bounds(merchant, filters.date_from, filters.date_to)
+    if start is not None:
+        ratings = ratings.filter(created_at__gte=start)
+    if end is not None:
+        ratings = ratings.filter(created_at__lt=end)
+    if counters:
+        return ratings
+    if filters.customer_id is not None:
+        ratings = ratings.filter(customer_id=filters.customer_id)
+    if filters.q and search_prefixes(filters.q):
+        ratings = ratings.filter(_name_search(merchant, filters.q))
+    if filters.band:
+        low, high = BAND_SCORES[filters.band]
+        ratings = ratings.filter(score__gte=low, score__lte=high)
+    if filters.score_min is not None:
+        ratings = ratings.filter(score__gte=filters.score_min)
+    if filters.score_max is not None:
+        ratings = ratings.filter(score__lte=filters.score_max)
+    if filters.has_comment is not None:
+        ratings = ratings.filter(comment__isnull=not filters.has_comment)
+    if filters.is_read is not None:
+        ratings = ratings.filter(is_read=filters.is_read)
+    return ratings
+
+
+def rating_list(*, merchant: Merchant, membership: Membership | None = None,
+                filters: RatingFilters | None = None) -> QuerySet[Rating]:
+    """The inbox rows, unordered: paginate with ratings.keyset and ORDERINGS[ordering]."""
+    return (
+        _filtered(merchant, membership, filters or RatingFilters())
+        .select_related("customer", "branch")
+        .defer("customer__name_key", "visit_id")
+    )
+
+
+def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
+                   filters: RatingFilters | None = None) -> dict:
+    """The counters of INB-1 and the NPS of API.md, following branch and dates only.
+
+    A sum over the per branch and day counters that ratings.services keeps (RatingDayCounter):
+    at most branches × days rows, however many ratings there are. A day is a date in the
+    merchant's time zone, as the date filters are.
+    """
+    filters = filters or RatingFilters()
+    rows = RatingDayCounter.objects.filter(merchant=merchant)
+    if membership is not None:
+        branch_ids = visible_branch_ids(membership)
+        if branch_ids is not None:
+            rows = rows.filter(branch_id__in=branch_ids)
+    if filters.branch_id is not None:
+        rows = rows.filter(branch_id=filters.branch_id)
+    if filters.date_from is not None:
+        rows = rows.filter(day__gte=filters.date_from)
+    if filters.date_to is not None:
+        rows = rows.filter(day__lte=filters.date_to)
+    row = rows.aggregate(**{name: Sum(name, default=0) for name in COUNTER_COLUMNS})
+    row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
+    return row
+
+
+def nps(promoters: int, detractors: int, total: int) -> int | None:
+    """round(100 × (promoters − detractors) / total), halves away from zero; None when empty."""
+    if not total:
+        return None
+    numerator = 100 * (promoters - detractors)
+    quotient, remainder = divmod(abs(numerator) * 2 + total, 2 * total)
+    return quotient if numerator >= 0 else -quotient
+
+
+def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Rating:
+    """One rating of the merchant (within the member's branches), or 404 (TEN-3)."""
+    rating = (
+        _scoped(merchant, membership)
+        .select_related("customer", "branch", "visit", "visit__branch")
+        .filter(pk=id)
+        .first()
+    )
+    if rating is None:
+        raise Http404("No such rating.")
+    return rating
+
+
+def rating_thread(*, merchant: Merchant, rating: Rating) -> list[Message]:
+    """The conversation in time order (THR-1)."""
+    return list(
+        Message.objects.filter(merchant=merchant, rating=rating)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,136 @@
+"""Output shapes of ratings and messages in API v1 (API.md "Ratings", "Messages")."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from gifts.serializers import GrantSerializer
+from ratings_inbox.api.fields import Id, Text
+
+from .models import Band, Message
+
+
+class BranchRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class RatingItemSerializer(serializers.Serializer):
+    """One inbox row (INB-2): nothing here needs a query beyond the list's own."""
+
+    id = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=1, max_value=10)
+    band = serializers.ChoiceField(choices=Band.choices)
+    customer = CustomerRefSerializer()
+    branch = BranchRefSerializer()
+    created_at = serializers.DateTimeField()
+    has_comment = serializers.BooleanField()
+    comment_excerpt = serializers.CharField(allow_null=True)
+    is_read = serializers.BooleanField()
+    messages_count = serializers.IntegerField()
+    last_message_at = serializers.DateTimeField(allow_null=True)
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
+
+    def get_author(self, message) -> AuthorSerializer(allow_null=True):  # type: ignore[valid-type]
+        if message.author_id is None:
+            return None
+        return {"id": message.author.pk, "full_name": message.author.get_full_name()}
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class InvoiceSerializer(serializers.Serializer):
+    number = serializers.CharField(source="invoice_number")
+    total = serializers.DecimalField(source="invoice_total", max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    lines = InvoiceLineSerializer(many=True, source="lines.all")
+
+
+class VisitDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visited_at = serializers.DateTimeField()
+    branch = BranchRefSerializer()
+    customer = serializers.IntegerField(source="customer_id")
+    invoice = InvoiceSerializer(source="*")
+    rating = serializers.IntegerField(allow_null=True, source="rating_id_or_none")
+
+
+class RatingVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visited_at = serializers.DateTimeField()
+    branch = BranchRefSerializer()
+    invoice = InvoiceSerializer(source="*")
+
+
+class CustomerStatsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    last_score = serializers.IntegerField(allow_null=True)
+    gifts_offered = serializers.IntegerField()
+    gifts_redeemed = serializers.IntegerField()
+    gifts_expired = serializers.IntegerField()
+
+
+class RatingDetailSerializer(RatingItemSerializer):
+    comment = serializers.CharField(allow_null=True)
+    visit = RatingVisitSerializer()
+    customer = CustomerStatsSerializer(source="customer_stats")
+    messages = MessageSerializer(many=True, source="thread")
+    gift_grants = GrantSerializer(many=True, source="grants")
+    conversation_url = serializers.URLField()
+
+
+class RatingCreateSerializer(serializers.Serializer):
+    visit = Id()
+    score = serializers.IntegerField(min_value=1, max_value=10)
+    comment = Text(allow_null=True, allow_blank=True, required=False, trim_whitespace=False)
+    created_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_score(self, value):
+        if isinstance(self.initial_data.get("score"), (bool, float)):
+            raise serializers.ValidationError("A whole number from 1 to 10 is required.")
+        return value
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = Text(allow_blank=True, trim_whitespace=False)
+
+
+class QuickReplySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    title = Text(max_length=100, allow_blank=True, trim_whitespace=False)
+    body = Text(allow_blank=True, trim_whitespace=False)
+
+
+class SummarySerializer(serializers.Serializer):
+    total_ratings = serializers.IntegerField()
+    comments_received = serializers.IntegerField()
+    replies_sent = serializers.IntegerField()
+    unread_comments = serializers.IntegerField()
+    promoters = serializers.IntegerField()
+    passives = serializers.IntegerField()
+    detractors = serializers.IntegerField()
+    nps = serializers.IntegerField(allow_null=True)

@@ -1,0 +1,226 @@
+"""Writes about ratings and their conversations. Pages, the API and tasks all call these."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Visit
+from merchants.models import Merchant
+from merchants.services import audit_record
+
+from . import counters
+from .models import MESSAGE_MAX_LENGTH, Band, Message, QuickReply, Rating, band_for
+
+
+class Conflict(ValidationError):
+    """The write contradicts existing data (API 409), e.g. a second rating for a visit."""
+
+
+def clean_body(body: str | None, *, field: str = "body") -> str:
+    """A message text as it will be stored: refused when empty or longer than allowed (THR-2)."""
+    text = (body or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({field: _("Write a message before sending.")})
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {field: _("Keep it under %(limit)s characters.") % {"limit": f"{MESSAGE_MAX_LENGTH:,}"}}
+        )
+    return text
+
+
+def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
+                 created_at=None) -> Message:
+    created_at = created_at or timezone.now()
+    message = Message.objects.create(
+        merchant_id=rating.merchant_id, rating=rating, author_kind=author_kind, author=author,
+        body=body, gift_grant=gift_grant, created_at=created_at,
+    )
+    is_reply = author_kind in Message.REPLY_KINDS
+    Rating.objects.filter(pk=rating.pk).update(
+        messages_count=F("messages_count") + 1,
+        replies_count=F("replies_count") + (1 if is_reply else 0),
+        last_message_at=created_at,
+    )
+    if is_reply:
+        counters.bump(rating.pk, replies_sent=1)
+    rating.messages_count += 1
+    rating.replies_count += 1 if is_reply else 0
+    rating.last_message_at = created_at
+    return message
+
+
+@transaction.atomic
+def rating_create(
+    *, merchant: Merchant, visit: Visit, score: int, comment: str | None = None, created_at=None,
+) -> Rating:
+    """A customer's rating of a visit; its comment becomes the first message (THR-1)."""
+    from autoreply.services import autoreply_due_at_for_new_rating
+
+    now = timezone.now()
+    created_at = created_at or now
+    if not isinstance(score, int) or not 1 <= score <= 10:
+        raise ValidationError({"score": _("The score must be a whole number from 1 to 10.")})
+    if created_at > now:
+        raise ValidationError({"created_at": _("A rating cannot be in the future.")})
+    if created_at < visit.visited_at:
+        raise ValidationError({"created_at": _("A rating cannot be older than its visit.")})
+    comment = (comment or "").strip() or None
+    if comment is not None:
+        comment = clean_body(comment, field="comment")
+    if Rating.objects.filter(visit=visit).exists():
+        raise Conflict({"visit": _("This visit already has a rating.")})
+    customer = visit.customer
+    rating = Rating(
+        merchant=merchant, visit=visit, customer=customer, branch_id=visit.branch_id,
+        customer_name_key=customer.name_key, score=score, comment=comment, created_at=created_at,
+    )
+    rating.autoreply_due_at = autoreply_due_at_for_new_rating(merchant=merchant, rating=rating)
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError as exc:
+        raise Conflict({"visit": _("This visit already has a rating.")}) from exc
+    band = band_for(score)
+    counters.bump(
+        rating.pk, total_ratings=1, comments_received=int(comment is not None),
+        unread_comments=int(comment is not None), promoters=int(band == Band.PROMOTER),
+        passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR),
+    )
+    if comment is not None:
+        _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
+                     created_at=created_at)
+    if rating.autoreply_due_at is not None:
+        from autoreply.services import autoreply_schedule
+
+        autoreply_schedule(merchant=merchant, rating=rating)
+    return rating
+
+
+def _unread_comment_changed(merchant: Merchant, rating: Rating, delta: int) -> None:
+    """The read state just changed in this transaction (the row is locked): count it when it has a comment."""
+    if Rating.objects.filter(merchant=merchant, pk=rating.pk, comment__isnull=False).exists():
+        counters.bump(rating.pk, unread_comments=delta)
+
+
+@transaction.atomic
+def rating_mark_read(*, merchant: Merchant, rating: Rating) -> Rating:
+    if not rating.is_read:
+        if Rating.objects.filter(merchant=merchant, pk=rating.pk, is_read=False).update(is_read=True):
+            _unread_comment_changed(merchant, rating, -1)
+        rating.is_read = True
+    return rating
+
+
+@transaction.atomic
+def rating_mark_unread(*, merchant: Merchant, rating: Rating) -> Rating:
+    if rating.is_read:
+        if Rating.objects.filter(merchant=merchant, pk=rating.pk, is_read=True).update(is_read=False):
+            _unread_comment_changed(merchant, rating, +1)
+        rating.is_read = False
+    return rating
+
+
+@transaction.atomic
+def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
+    """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read."""
+    from customers.links import conversation_url, unsubscribe_url
+    from notifications.models import OutgoingEmail
+    from notifications.services import email_queue
+
+    text = clean_body(body)
+    message = _add_message(rating=rating, author_kind=Message.AuthorKind.STAFF, body=text, author=author)
+    rating_mark_read(merchant=merchant, rating=rating)
+    customer = rating.customer
+    link = conversation_url(rating)
+    email_queue(
+        merchant=merchant, kind=OutgoingEmail.Kind.STAFF_REPLY, customer=customer, rating=rating,
+        message=message,
+        subject=_("%(merchant)s answered your rating") % {"merchant": merchant.name},
+        body_text=(
+            f"{text}\n\n— {merchant.name}\n\n"
+            + _("Read and answer the conversation: %(link)s") % {"link": link}
+            + "\n" + _("Stop e-mails from %(merchant)s: %(link)s") % {
+                "merchant": merchant.name, "link": unsubscribe_url(customer)}
+        ),
+    )
+    audit_record(merchant=merchant, actor=author, action="rating.reply", obj=rating,
+                 data={"message_id": message.pk})
+    return message
+
+
+@transaction.atomic
+def customer_message_add(*, merchant: Merchant, rating: Rating, body: str) -> Message:
+    """The customer writes (CUS-1 second submission, CUS-2): a comment, and unread again (INB-6)."""
+    text = clean_body(body)
+    # The row as stored, locked until commit: the summary counters change by what this write changes.
+    was_read, stored_comment = (
+        Rating.objects.select_for_update().filter(merchant=merchant, pk=rating.pk)
+        .values_list("is_read", "comment").get()
+    )
+    had_comment = stored_comment is not None
+    message = _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=text)
+    updates = {"is_read": False}
+    if not had_comment:
+        updates["comment"] = text
+        rating.comment = text
+    Rating.objects.filter(merchant=merchant, pk=rating.pk).update(**updates)
+    counters.bump(rating.pk, comments_received=int(not had_comment),
+                  unread_comments=int(not had_comment or was_read))
+    rating.is_read = False
+    return message
+
+
+@transaction.atomic
+def system_message_add(*, merchant: Merchant, rating: Rating, body: str, gift_grant=None) -> Message:
+    """A system entry in the thread, such as a gift granted or redeemed (THR-1)."""
+    return _add_message(rating=rating, author_kind=Message.AuthorKind.SYSTEM, body=body,
+                        gift_grant=gift_grant)
+
+
+@transaction.atomic
+def autoreply_message_add(*, merchant: Merchant, rating: Rating, body: str) -> Message:
+    """The auto-reply as it appears in the thread and in "replies sent" (AR-5)."""
+    return _add_message(rating=rating, author_kind=Message.AuthorKind.AUTO_REPLY, body=body)
+
+
+def _clean_quick_reply(title: str, body: str) -> tuple[str, str]:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the quick reply a title.")})
+    if len(title) > 100:
+        raise ValidationError({"title": _("Keep the title under 100 characters.")})
+    return title, clean_body(body)
+
+
+@transaction.atomic
+def quick_reply_create(*, merchant: Merchant, title: str, body: str, actor=None) -> QuickReply:
+    title, body = _clean_quick_reply(title, body)
+    if QuickReply.objects.filter(merchant=merchant, title=title).exists():
+        raise ValidationError({"title": _("There is already a quick reply with this title.")})
+    reply = QuickReply.objects.create(merchant=merchant, title=title, body=body)
+    audit_record(merchant=merchant, actor=actor, action="quick_reply.create", obj=reply)
+    return reply
+
+
+@transaction.atomic
+def quick_reply_update(*, merchant: Merchant, quick_reply: QuickReply, title: str | None = None,
+                       body: str | None = None, actor=None) -> QuickReply:
+    title, body = _clean_quick_reply(
+        quick_reply.title if title is None else title, quick_reply.body if body is None else body
+    )
+    if QuickReply.objects.filter(merchant=merchant, title=title).exclude(pk=quick_reply.pk).exists():
+        raise ValidationError({"title": _("There is already a quick reply with this title.")})
+    quick_reply.title, quick_reply.body = title, body
+    quick_reply.save(update_fields=["title", "body"])
+    audit_record(merchant=merchant, actor=actor, action="quick_reply.update", obj=quick_reply)
+    return quick_reply
+
+
+@transaction.atomic
+def quick_reply_delete(*, merchant: Merchant, quick_reply: QuickReply, actor=None) -> None:
+    audit_record(merchant=merchant, actor=actor, action="quick_reply.delete", obj=quick_reply)
+    quick_reply.delete()

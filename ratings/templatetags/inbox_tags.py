@@ -1,0 +1,65 @@
+"""Template helpers of the inbox pages: NPS band names, money with currency, the merchant switcher."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+from merchants import tenancy
+from merchants.selectors import memberships_of_user
+from ratings.models import band_for
+
+register = template.Library()
+
+# Currencies whose amounts are shown without cents when they are whole (how people write them).
+WHOLE_UNIT_CURRENCIES = {"COP", "CLP", "JPY", "KRW", "PYG", "VND", "ISK", "HUF"}
+
+
+@register.filter
+def band(score) -> str:
+    """promoter / passive / detractor, for the CSS class of a score badge (INB-2)."""
+    return band_for(int(score))
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """'COP 45.900' / 'USD 12.50' in the active language's separators (DET-4)."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    places = 0 if currency in WHOLE_UNIT_CURRENCIES and amount == amount.to_integral_value() else 2
+    text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"{currency} {text}".strip()
+
+
+@register.filter
+def quantity(value) -> str:
+    """3.000 -> '3', 0.500 -> '0,5'."""
+    value = Decimal(value)
+    normalized = value.normalize()
+    places = max(0, -normalized.as_tuple().exponent)
+    return number_format(value, decimal_pos=places, use_l10n=True)
+
+
+@register.inclusion_tag("layouts/_merchant_switcher.html", takes_context=True)
+def merchant_switcher(context):
+    """The user's merchants for the top bar (TEN-2): one indexed query on their own memberships.
+
+    Inside a merchant's request the database session already allows the user's own
+    membership rows (policy own_memberships), so no tenant change is needed.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    memberships = []
+    if user is not None and user.is_authenticated:
+        if getattr(request, "merchant", None) is None:
+            tenancy.set_user(user.pk)
+            try:
+                memberships = list(memberships_of_user(user))
+            finally:
+                tenancy.clear_tenant()
+        else:
+            memberships = list(memberships_of_user(user))
+    return {"memberships": memberships, "merchant": context.get("merchant"), "request": request}

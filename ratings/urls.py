@@ -1,0 +1,20 @@
+"""Pages of the ratings inbox, under /m/<merchant_slug>/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "ratings"
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/poll/", views.poll, name="poll"),
+    path("inbox/<int:rating_id>/", views.inbox, name="rating"),
+    path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
+    path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),
+    path("inbox/<int:rating_id>/history/", views.history, name="history"),
+    path("inbox/<int:rating_id>/profile/", views.profile, name="profile"),
+    path("visits/<int:visit_id>/invoice/", views.invoice, name="invoice"),
+    path("quick-replies/", views.quick_replies, name="quick-replies"),
+    path("quick-replies/<int:quick_reply_id>/", views.quick_reply_edit, name="quick-reply-edit"),
+    path("quick-replies/<int:quick_reply_id>/delete/", views.quick_reply_delete, name="quick-reply-delete"),
+]

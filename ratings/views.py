@@ -1,0 +1,352 @@
+"""Pages of the ratings inbox: the two-pane list and opened rating, replies, quick replies.
+
+Every page is server-rendered; htmx asks for the piece it swaps (named by HX-Target) and
+the same URL without htmx answers the whole page, so links are shareable (INB-7).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.selectors import customer_last_score, customer_ratings, customer_visits, visit_get
+from gifts.selectors import customer_gift_counters
+from merchants.decorators import member_required
+from merchants.selectors import branch_list
+
+from . import services
+from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
+from .keyset import InvalidCursor, paginate
+from .page_selectors import quick_reply_get, quick_reply_list
+from .selectors import DEFAULT_ORDERING, ORDERINGS, rating_get, rating_list, rating_summary, rating_thread
+
+PAGE_SIZE = 50
+HISTORY_LIMIT = 100
+SORT_LABELS = {"score": gettext_lazy("Score"), "customer": gettext_lazy("Customer"), "date": gettext_lazy("Date"),
+               "inbox": gettext_lazy("Inbox")}
+
+
+def _htmx_target(request) -> str | None:
+    """The element htmx will swap, or None for a whole page (first load, history restore)."""
+    if request.headers.get("HX-Request") != "true" or request.headers.get("HX-History-Restore-Request"):
+        return None
+    return request.headers.get("HX-Target")
+
+
+def _query(state: dict, **overrides) -> str:
+    """The list's state as a query string; defaults are left out so URLs stay short."""
+    values = {**state, **overrides}
+    pairs = []
+    if values.get("sort") and values["sort"] != DEFAULT_ORDERING:
+        pairs.append(("sort", values["sort"]))
+    if values.get("branch"):
+        pairs.append(("branch", values["branch"]))
+    if values.get("date_from"):
+        pairs.append(("date_from", values["date_from"].isoformat()))
+    if values.get("date_to"):
+        pairs.append(("date_to", values["date_to"].isoformat()))
+    if values.get("q"):
+        pairs.append(("q", values["q"]))
+    return urlencode(pairs)
+
+
+def inbox_signature(rows, summary: dict, opened=None) -> str:
+    """A fingerprint of what the open page shows: the first page's rows (id, read, messages), the
+    counters and the open rating. Built from rows the page reads anyway, so polling costs the same
+    few index scans as the first page, never a count over all ratings (INB-8)."""
+    parts = [f"{r.pk}:{int(r.is_read)}:{r.messages_count}" for r in rows]
+    parts += [f"{key}={summary.get(key)}" for key in
+              ("total_ratings", "comments_received", "replies_sent", "unread_comments")]
+    if opened is not None:
+        parts.append(f"open={opened.pk}:{int(opened.is_read)}:{opened.messages_count}")
+    return hashlib.sha1(",".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+class Inbox:
+    """The state of one inbox request: list filters, the page of rows and the URLs built from them."""
+
+    def __init__(self, request, *, opened_id: int | None = None):
+        self.request = request
+        self.merchant = request.merchant
+        self.membership = request.membership
+        self.branches = list(branch_list(merchant=self.merchant, membership=self.membership))
+        self.form = InboxStateForm(request.GET, branches=self.branches)
+        self.state = self.form.state()
+        self.filters = filters_from_state(self.state)
+        self.query = _query(self.state)
+        self.opened_id = opened_id
+        self.inbox_url = reverse("ratings:inbox", args=[self.merchant.slug])
+
+    def rating_url(self, rating_id: int) -> str:
+        return _with_query(reverse("ratings:rating", args=[self.merchant.slug, rating_id]), self.query)
+
+    def page(self, cursor: str | None = None):
+        ordering = self.state["sort"]
+        queryset = rating_list(merchant=self.merchant, membership=self.membership, filters=self.filters)
+        try:
+            return paginate(queryset, ordering=ordering, columns=ORDERINGS[ordering], cursor=cursor,
+                            size=PAGE_SIZE)
+        except InvalidCursor:
+            return paginate(queryset, ordering=ordering, columns=ORDERINGS[ordering], cursor=None,
+                            size=PAGE_SIZE)
+
+    def poller(self, summary: dict, opened) -> dict:
+        """The poller's state after an action, so the next poll does not redraw what this user did."""
+        return {"signature": inbox_signature(self.page().rows, summary, opened),
+                "poll_seconds": getattr(settings, "INBOX_POLL_SECONDS", 15)}
+
+    def summary(self) -> dict:
+        return rating_summary(merchant=self.merchant, membership=self.membership, filters=self.filters)
+
+    def headers(self) -> list[dict]:
+        current = self.state["sort"]
+        headers = []
+        for column, (first, second) in SORT_TOGGLES.items():
+            active = current in (first, second)
+            descending = current.startswith("-")
+            headers.append({
+                "column": column,
+                "label": SORT_LABELS[column],
+                "url": _with_query(self.inbox_url, _query(self.state, sort=next_ordering(column, current))),
+                "active": active,
+                "aria_sort": ("descending" if descending else "ascending") if active else "none",
+            })
+        return headers
+
+    def list_context(self, page=None, summary=None, opened=None) -> dict:
+        page = page or self.page()
+        summary = summary if summary is not None else self.summary()
+        return {
+            "inbox": self,
+            "rows": page.rows,
+            "next_cursor": page.next_cursor,
+            "summary": summary,
+            "headers": self.headers(),
+            "state": self.state,
+            "form": self.form,
+            "query": self.query,
+            "reset_url": _with_query(self.inbox_url, _query(self.state, date_from=None, date_to=None, q="")),
+            "poll_seconds": getattr(settings, "INBOX_POLL_SECONDS", 15),
+            "signature": inbox_signature(page.rows, summary, opened),
+            "opened_id": self.opened_id,
+        }
+
+
+def _detail_context(inbox: Inbox, rating) -> dict:
+    merchant = inbox.merchant
+    customer = rating.customer
+    return {
+        "rating": rating,
+        "customer": customer,
+        "thread": rating_thread(merchant=merchant, rating=rating),
+        "last_score": customer_last_score(merchant=merchant, customer=customer),
+        "gift_counters": customer_gift_counters(merchant=merchant, customer=customer),
+        "quick_replies": list(quick_reply_list(merchant=merchant)),
+        "reply_form": ReplyForm(),
+        "rating_url": inbox.rating_url(rating.pk),
+        "query": inbox.query,
+        "inbox": inbox,
+    }
+
+
+def _open(request, rating_id: int):
+    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    services.rating_mark_read(merchant=request.merchant, rating=rating)
+    return rating
+
+
+@require_GET
+@member_required()
+def inbox(request, merchant_slug, rating_id: int | None = None):
+    target = _htmx_target(request)
+    page = Inbox(request, opened_id=rating_id)
+    if target == "load-more":
+        result = page.page(request.GET.get("cursor"))
+        return render(request, "ratings/_rows.html",
+                      {"rows": result.rows, "next_cursor": result.next_cursor, "inbox": page,
+                       "query": page.query, "opened_id": rating_id})
+    rating = _open(request, rating_id) if rating_id is not None else None
+    if target == "detail-pane" and rating is not None:
+        summary = page.summary()
+        context = {**_detail_context(page, rating), "summary": summary, **page.poller(summary, rating),
+                   "oob": True}
+        return render(request, "ratings/_detail_response.html", context)
+    context = page.list_context(opened=rating)
+    if target == "list-pane":
+        response = render(request, "ratings/_list.html", {**context, "oob": True})
+        response["HX-Push-Url"] = _with_query(page.inbox_url, page.query)
+        return response
+    if rating is not None:
+        context.update(_detail_context(page, rating))
+    return render(request, "ratings/inbox.html", context)
+
+
+@require_GET
+@member_required()
+def poll(request, merchant_slug):
+    """Answers 204 while nothing changed; otherwise the counters, the first page and the open
+    thread, swapped out of band (INB-8)."""
+    opened_id = request.GET.get("open")
+    page = Inbox(request, opened_id=int(opened_id) if opened_id and opened_id.isdigit() else None)
+    result, summary = page.page(), page.summary()
+    rating = None
+    if page.opened_id is not None:
+        rating = rating_get(merchant=page.merchant, id=page.opened_id, membership=page.membership)
+    signature = inbox_signature(result.rows, summary, rating)
+    if request.GET.get("sig") == signature:
+        return HttpResponse(status=204)
+    context = {**page.list_context(result, summary, rating), "oob": True}
+    if rating is not None:
+        context["rating"] = rating
+        context["thread"] = rating_thread(merchant=page.merchant, rating=rating)
+    return render(request, "ratings/_poll.html", context)
+
+
+@require_POST
+@member_required()
+def mark_unread(request, merchant_slug, rating_id: int):
+    """Staff put a rating back to unread (INB-6)."""
+    page = Inbox(request, opened_id=rating_id)
+    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    services.rating_mark_unread(merchant=request.merchant, rating=rating)
+    if _htmx_target(request) is None:
+        return redirect(page.inbox_url + (f"?{page.query}" if page.query else ""))
+    summary = page.summary()
+    return render(request, "ratings/_unread_response.html",
+                  {"rating": rating, "summary": summary, "inbox": page, "query": page.query,
+                   "opened_id": rating_id, "oob": True, **page.poller(summary, rating)})
+
+
+@require_POST
+@member_required()
+def reply(request, merchant_slug, rating_id: int):
+    """A staff reply (THR-2): shown at once, e-mailed, counted; an empty one is refused."""
+    page = Inbox(request, opened_id=rating_id)
+    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    error = None
+    try:
+        services.rating_reply(merchant=request.merchant, rating=rating, author=request.user,
+                              body=form.cleaned_data.get("body", ""))
+    except ValidationError as exc:
+        error = " ".join(exc.message_dict.get("body", exc.messages))
+    if _htmx_target(request) is None:
+        if error:
+            messages.error(request, error)
+        return redirect(page.rating_url(rating.pk))
+    context = {
+        "rating": rating,
+        "thread": rating_thread(merchant=request.merchant, rating=rating),
+        "quick_replies": list(quick_reply_list(merchant=request.merchant)),
+        "reply_form": ReplyForm(request.POST) if error else ReplyForm(),
+        "reply_error": error,
+        "inbox": page,
+        "query": page.query,
+        "opened_id": rating_id,
+        "oob": True,
+    }
+    summary = page.summary()
+    context.update(summary=summary, **page.poller(summary, rating))
+    return render(request, "ratings/_reply_response.html", context)
+
+
+@require_GET
+@member_required()
+def history(request, merchant_slug, rating_id: int):
+    """The customer's ratings here, newest first; each opens in the detail pane (DET-2)."""
+    page = Inbox(request, opened_id=rating_id)
+    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    ratings = list(customer_ratings(merchant=request.merchant, customer=rating.customer,
+                                    membership=request.membership)[:HISTORY_LIMIT])
+    for item in ratings:
+        item.url = page.rating_url(item.pk)
+    return render(request, "ratings/_history.html",
+                  {"rating": rating, "customer": rating.customer, "ratings": ratings, "inbox": page})
+
+
+@require_GET
+@member_required()
+def profile(request, merchant_slug, rating_id: int):
+    """Personal data and every visit, newest first (DET-3)."""
+    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    visits = list(customer_visits(merchant=request.merchant, customer=rating.customer,
+                                  membership=request.membership))
+    return render(request, "ratings/_profile.html",
+                  {"rating": rating, "customer": rating.customer, "visits": visits})
+
+
+@require_GET
+@member_required()
+def invoice(request, merchant_slug, visit_id: int):
+    """The invoice of a visit: number, lines and total with currency (DET-4)."""
+    visit = visit_get(merchant=request.merchant, id=visit_id, membership=request.membership)
+    template = "ratings/_invoice.html" if _htmx_target(request) else "ratings/invoice_page.html"
+    return render(request, template, {"visit": visit, "lines": list(visit.lines.all())})
+
+
+# --- Quick replies (THR-4): admins keep the list --------------------------------------------
+
+def _form_errors(form, exc: ValidationError):
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(role="admin")
+def quick_replies(request, merchant_slug):
+    form = QuickReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quick_reply_create(merchant=request.merchant, title=form.cleaned_data["title"],
+                                        body=form.cleaned_data["body"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Quick reply saved."))
+            return redirect("ratings:quick-replies", merchant_slug=request.merchant.slug)
+    return render(request, "ratings/quick_replies.html",
+                  {"form": form, "quick_replies": list(quick_reply_list(merchant=request.merchant))})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(role="admin")
+def quick_reply_edit(request, merchant_slug, quick_reply_id: int):
+    quick_reply = quick_reply_get(merchant=request.merchant, id=quick_reply_id)
+    form = QuickReplyForm(request.POST or None,
+                          initial={"title": quick_reply.title, "body": quick_reply.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quick_reply_update(merchant=request.merchant, quick_reply=quick_reply,
+                                        title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                                        actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Quick reply saved."))
+            return redirect("ratings:quick-replies", merchant_slug=request.merchant.slug)
+    return render(request, "ratings/quick_reply_edit.html", {"form": form, "quick_reply": quick_reply})
+
+
+@require_POST
+@member_required(role="admin")
+def quick_reply_delete(request, merchant_slug, quick_reply_id: int):
+    quick_reply = quick_reply_get(merchant=request.merchant, id=quick_reply_id)
+    services.quick_reply_delete(merchant=request.merchant, quick_reply=quick_reply, actor=request.user)
+    messages.success(request, _("Quick reply deleted."))
+    return redirect("ratings:quick-replies", merchant_slug=request.merchant.slug)
+

@@ -1,0 +1,102 @@
+"""Credentials of the API: a user's token, a merchant's integration key, the browser session.
+
+`Authorization: Api-Key <key>` authenticates as the merchant's integration (API-2). The key
+is looked up by its public prefix across merchants (the key itself says which merchant it
+belongs to) and compared by hash in constant time; a revoked key is refused at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from merchants import tenancy
+from merchants.models import ApiKey
+from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
+
+API_KEY_KEYWORD = "Api-Key"
+
+
+class ApiKeyPrincipal:
+    """The request.user of a call made with an integration key: no person, one merchant."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    is_api_key = True
+    pk = None
+    id = None
+
+    def __init__(self, api_key: ApiKey):
+        self.api_key = api_key
+        self.merchant_id = api_key.merchant_id
+
+    def __str__(self):
+        return f"api-key:{self.api_key.prefix}"
+
+    def get_full_name(self):
+        return str(self)
+
+
+def is_api_key(user) -> bool:
+    return getattr(user, "is_api_key", False)
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = API_KEY_KEYWORD
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid API key header."))
+        try:
+            raw_key = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
+        return self.authenticate_key(raw_key)
+
+    def authenticate_key(self, raw_key: str):
+        prefix = raw_key[:API_KEY_PREFIX_LENGTH]
+        if len(raw_key) <= API_KEY_PREFIX_LENGTH or "\x00" in raw_key:
+            raise exceptions.AuthenticationFailed(_("Invalid API key."))
+        with tenancy.all_merchants():
+            api_key = ApiKey.objects.filter(prefix=prefix).first()
+        if api_key is None or not hmac.compare_digest(api_key.key_hash, api_key_hash(raw_key)):
+            raise exceptions.AuthenticationFailed(_("Invalid API key."))
+        if api_key.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
+        return ApiKeyPrincipal(api_key), api_key
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token, refusing malformed keys before they reach the database."""
+
+    def authenticate_credentials(self, key):
+        if "\x00" in key or len(key) > 64:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return super().authenticate_credentials(key)
+
+
+# Token first: its WWW-Authenticate header makes missing credentials a 401, not a 403.
+AUTHENTICATION_CLASSES = [TokenAuthentication, ApiKeyAuthentication, authentication.SessionAuthentication]
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "`Api-Key <key>`: a merchant's integration key (POST visits and ratings only).",
+        }

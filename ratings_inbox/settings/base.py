@@ -1,0 +1,293 @@
+"""Settings read from the environment (API.md "Configuration"); production differs only by it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.utils.translation import gettext_lazy as _
+
+from ratings_inbox import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / "var").resolve()
+
+
+def _dev_secret_key() -> str:
+    """A key generated once per data folder, so sessions survive restarts in development."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+DEBUG = env_bool("DEBUG", True)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Database -------------------------------------------------------------------------
+# DATABASE_URL names the owner connection (a superuser is fine). The application itself
+# always runs as DATABASE_APP_ROLE, a non-superuser without BYPASSRLS, so that row-level
+# security (PRODUCT.md TEN-4) applies to every query; `manage.py bootstrap_db` creates it.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "ratings_app")
+
+
+def database_admin_params() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        params = embedded.ensure_postgres(DATA_DIR)
+        params["NAME"] = "ratings_inbox"
+        return params
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    return {
+        "NAME": unquote(parsed.path.lstrip("/")) or "ratings_inbox",
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": query.get("host", [parsed.hostname or ""])[0],
+        "PORT": str(parsed.port or "5432"),
+    }
+
+
+DATABASE_ADMIN = database_admin_params()
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_ADMIN["NAME"],
+        "USER": DATABASE_APP_ROLE or DATABASE_ADMIN["USER"],
+        "PASSWORD": DATABASE_ADMIN["PASSWORD"],
+        "HOST": DATABASE_ADMIN["HOST"],
+        "PORT": DATABASE_ADMIN["PORT"],
+        "ATOMIC_REQUESTS": True,
+        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"application_name": "ratings_inbox"},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache and Celery ----------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL") or embedded.ensure_redis(DATA_DIR)
+
+
+def celery_broker_url(redis_url: str) -> str:
+    if redis_url.startswith("unix://"):
+        path, _, query = redis_url[len("unix://"):].partition("?")
+        db = parse_qs(query).get("db", ["0"])[0]
+        return f"redis+socket://{path}?virtual_host={db}"
+    return redis_url
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ri",
+        "TIMEOUT": 300,
+    }
+}
+
+CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing fails fast when Redis is down (one quick retry, not kombu's default of several
+# seconds): the request that saved a rating is not held up, and the sweeps send what is due.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 600, "max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+    "interval_max": 0.5, "socket_connect_timeout": 2,
+}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# Periodic sweeps (AR-4): they deliver what a lost task, a broker outage or a dead worker
+# left behind. `celery -A ratings_inbox beat` runs them; each works in bounded batches.
+SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+SWEEP_GRACE_SECONDS = float(os.environ.get("SWEEP_GRACE_SECONDS", "30"))  # leave fresh rows to their task
+SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "200"))
+SWEEP_TIME_BUDGET_SECONDS = 60
+CELERY_BEAT_SCHEDULE = {
+    "autoreply-sweep": {"task": "autoreply.tasks.autoreply_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "email-sweep": {"task": "notifications.tasks.email_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
+    "gift-grants-expire": {"task": "gifts.tasks.grants_expire_sweep", "schedule": 300.0},  # GFT-3
+}
+# E-mail delivery by the workers (AR-5). The lease outlasts CELERY_TASK_TIME_LIMIT, so a row
+# is only taken over from a worker that is certainly gone.
+EMAIL_SEND_LEASE_SECONDS = float(os.environ.get("EMAIL_SEND_LEASE_SECONDS", "180"))
+EMAIL_SEND_MAX_ATTEMPTS = int(os.environ.get("EMAIL_SEND_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "30"))
+EMAIL_RETRY_MAX_SECONDS = float(os.environ.get("EMAIL_RETRY_MAX_SECONDS", "3600"))
+
+# --- E-mail ---------------------------------------------------------------------------
+EMAIL_URL = os.environ.get("EMAIL_URL", "console:")
+
+
+def email_settings(url: str) -> dict:
+    if url.startswith("console:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url.startswith("locmem:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
+        raise ValueError(f"EMAIL_URL scheme must be smtp, smtp+tls, smtp+ssl or console: {url!r}")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or 25,
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_TLS": parsed.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parsed.scheme == "smtp+ssl",
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ratings Inbox <no-reply@ratings-inbox.local>")
+
+# --- Django ---------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+    "merchants",
+    "customers",
+    "ratings",
+    "gifts",
+    "autoreply",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "merchants.middleware.TenantMiddleware",
+]
+
+ROOT_URLCONF = "ratings_inbox.urls"
+WSGI_APPLICATION = "ratings_inbox.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "merchants.context_processors.tenancy",
+            ],
+        },
+    }
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- REST framework -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_RATES": {"user": "1200/minute", "api_key": "1200/minute", "anon": "60/minute"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ratings Inbox API",
+    "DESCRIPTION": "Public REST contract v1 of Ratings Inbox.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structured": {
+            "format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

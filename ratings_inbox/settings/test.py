@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast hashing, in-memory e-mail, eager nothing."""
+
+import os
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEBUG = False
+WHITENOISE_AUTOREFRESH = True
+CACHES["default"]["KEY_PREFIX"] = "ri-test"  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
+    "user": "100000/minute", "api_key": "100000/minute", "anon": "100000/minute"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+TENANCY_IDLE_ALL_MERCHANTS = True
+# Each concurrent test run (a developer's, CI's) may name its own test database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": "test_ratings_inbox" + os.environ.get("TEST_DB_SUFFIX", ""),  # noqa: F405
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,31 @@
+"""Root URLs: pages per merchant under /m/<slug>/, the API under /api/v1/, customer pages."""
+
+import os
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from merchants import views as merchant_views
+
+merchant_patterns = [
+    path("", include("ratings.urls")),
+    path("gifts/", include("gifts.urls")),
+    path("autoreply/", include("autoreply.urls")),
+    path("settings/", include("merchants.urls")),
+]
+
+urlpatterns = [
+    path("", merchant_views.home, name="home"),
+    path("healthz", merchant_views.healthz, name="healthz"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("language/", account_views.language_set, name="language-set"),
+    path("admin/", admin.site.urls),
+    path("m/<slug:merchant_slug>/", include(merchant_patterns)),
+    path("api/v1/", include("ratings_inbox.api_urls")),
+    path("", include("customers.public_urls", namespace="public")),
+]
+
+if os.environ.get("BENCH_VIEWS") == "1":  # `make bench` only: the floors of docs/bench (bench/views.py)
+    urlpatterns.insert(0, path("bench/", include("bench.urls")))

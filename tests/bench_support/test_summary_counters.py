@@ -1,0 +1,114 @@
+"""The summary counters kept by ratings.services equal a recount of the ratings (INB-1, issue 7).
+
+rating_summary reads RatingDayCounter rows (per branch and local day) instead of
+aggregating every rating; after any series of writes through the services, every
+branch/date filter must give what an aggregate over the ratings gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from merchants import tenancy
+from ratings import services
+from ratings.counters import COLUMNS, counters_rebuild
+from ratings.models import Rating, RatingDayCounter
+from ratings.selectors import RatingFilters, day_bounds, nps, rating_summary
+
+
+def recount(merchant, filters: RatingFilters) -> dict:
+    ratings = Rating.objects.filter(merchant=merchant)
+    if filters.branch_id is not None:
+        ratings = ratings.filter(branch_id=filters.branch_id)
+    start, end = day_bounds(merchant, filters.date_from, filters.date_to)
+    if start is not None:
+        ratings = ratings.filter(created_at__gte=start)
+    if end is not None:
+        ratings = ratings.filter(created_at__lt=end)
+    row = ratings.aggregate(
+        total_ratings=Count("id"),
+        comments_received=Count("id", filter=Q(comment__isnull=False)),
+        replies_sent=Sum("replies_count", default=0),
+        unread_comments=Count("id", filter=Q(comment__isnull=False, is_read=False)),
+        promoters=Count("id", filter=Q(score__gte=9)),
+        passives=Count("id", filter=Q(score__gte=7, score__lte=8)),
+        detractors=Count("id", filter=Q(score__lte=6)),
+    )
+    row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
+    return row
+
+
+def counter_rows(merchant) -> list[tuple]:
+    return sorted(
+        RatingDayCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
+        .values_list("branch_id", "day", *COLUMNS)
+    )
+
+
+@pytest.mark.django_db
+def test_counters_equal_a_recount_after_a_series_of_writes(make, merchant, other_merchant):
+    zone = ZoneInfo(merchant.timezone)
+    second = make.branch(merchant)
+    agent = make.member(merchant, "agent")
+    now = timezone.now()
+    # Around local midnight two days ago, so that UTC and local days differ.
+    midnight = dt.datetime.combine(now.astimezone(zone).date() - dt.timedelta(days=2), dt.time.min, tzinfo=zone)
+    times = [midnight - dt.timedelta(minutes=30), midnight + dt.timedelta(minutes=30),
+             now - dt.timedelta(days=40), now - dt.timedelta(hours=3), now - dt.timedelta(minutes=5)]
+    ratings = []
+    for i, created_at in enumerate(times * 2):
+        ratings.append(make.rating(
+            merchant, score=[10, 9, 8, 7, 6, 3, 1, 10, 5, 9][i], comment="Muy rico" if i % 3 == 0 else None,
+            branch=second if i % 2 else None, created_at=created_at,
+        ))
+    make.rating(other_merchant, score=2, comment="Otro comercio")
+    with tenancy.tenant(merchant.pk):
+        services.rating_mark_read(merchant=merchant, rating=ratings[0])
+        services.rating_mark_read(merchant=merchant, rating=ratings[0])  # twice: counted once
+        services.rating_mark_read(merchant=merchant, rating=ratings[1])  # no comment
+        services.customer_message_add(merchant=merchant, rating=ratings[1], body="Ahora sí comento")
+        services.customer_message_add(merchant=merchant, rating=ratings[0], body="Y otra cosa")
+        services.customer_message_add(merchant=merchant, rating=ratings[3], body="Hola de nuevo")  # unread, commented
+        services.rating_reply(merchant=merchant, rating=ratings[3], author=agent, body="Gracias")
+        services.rating_reply(merchant=merchant, rating=ratings[4], author=agent, body="¡Gracias!")
+        services.autoreply_message_add(merchant=merchant, rating=ratings[6], body="Respuesta automática")
+        services.system_message_add(merchant=merchant, rating=ratings[6], body="Regalo ofrecido")
+        services.rating_mark_unread(merchant=merchant, rating=ratings[3])
+        stale = Rating.objects.get(pk=ratings[9].pk)
+        services.rating_mark_read(merchant=merchant, rating=ratings[9])
+        services.rating_mark_read(merchant=merchant, rating=stale)  # a stale copy: not counted twice
+        services.rating_mark_unread(merchant=merchant, rating=ratings[6])  # read already? only when it was
+
+        local = [t.astimezone(zone).date() for t in times]
+        cases = [RatingFilters(), RatingFilters(branch_id=second.id),
+                 RatingFilters(date_from=local[1], date_to=local[1]),
+                 RatingFilters(date_to=local[0]), RatingFilters(date_from=local[3]),
+                 RatingFilters(branch_id=second.id, date_from=local[0], date_to=local[1])]
+        for filters in cases:
+            assert rating_summary(merchant=merchant, filters=filters) == recount(merchant, filters), filters
+        assert rating_summary(merchant=merchant)["total_ratings"] == 10
+        kept = counter_rows(merchant)
+        counters_rebuild(merchant.pk)
+        assert counter_rows(merchant) == kept
+
+    with tenancy.tenant(other_merchant.pk):
+        assert rating_summary(merchant=other_merchant) == recount(other_merchant, RatingFilters())
+
+
+@pytest.mark.django_db
+def test_branch_restricted_member_sums_only_their_branches(make, merchant):
+    from merchants.selectors import membership_get
+
+    second = make.branch(merchant)
+    make.rating(merchant, score=10, comment="Bien")
+    make.rating(merchant, score=2, comment="Mal", branch=second)
+    user = make.member(merchant, "staff", branches=[second])
+    with tenancy.tenant(merchant.pk):
+        membership = membership_get(merchant=merchant, user=user)
+        summary = rating_summary(merchant=merchant, membership=membership)
+    assert summary["total_ratings"] == 1 and summary["detractors"] == 1 and summary["nps"] == -100

@@ -1,0 +1,117 @@
+"""Headless Chromium against pytest-django's live server: one browser per session.
+
+Log in by handing the browser a session made with the test client, so no test spends time
+on the login form except the one that tests it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server, client):
+    """open_page(user, width=1360, height=860) -> a logged-in Playwright page at the live server."""
+    contexts = []
+
+    def open_(user, *, width=1360, height=860):
+        client.force_login(user)
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url,
+                                      device_scale_factor=1)
+        context.set_default_timeout(8000)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled")
+
+
+PEOPLE = [
+    ("María Fernanda López", 10, "¡La mejor bandeja paisa de la ciudad! El servicio fue rápido y muy amable."),
+    ("José Pérez", 3, "Esperamos 40 minutos y la comida llegó fría. Nadie nos explicó la demora."),
+    ("Pedro Perea", 8, None),
+    ("Ana Ruiz", 9, "Muy rico todo, volveremos pronto con la familia."),
+    ("Carlos Gómez", 6, "El mesero olvidó la limonada dos veces."),
+    ("Lucía Martínez", 7, None),
+    ("Andrés Castillo", 2, "Me cobraron un plato que no pedí."),
+    ("Valentina Rojas", 10, None),
+    ("Sofía Herrera", 9, "Excelente atención de Camila en caja."),
+    ("Diego Ramírez", 5, None),
+    ("Camila Torres", 8, "Buen sabor, pero el local estaba lleno y ruidoso."),
+    ("Juan Esteban Díaz", 4, "Las arepas estaban crudas por dentro."),
+]
+
+
+@pytest.fixture
+def seeded(make):
+    """A merchant with two branches and a dozen ratings, as a real inbox looks."""
+    from customers.services import InvoiceLineInput
+    from ratings.services import quick_reply_create, rating_mark_read, rating_reply
+
+    merchant = make.merchant("la-arepa", name="La Arepa Dorada")
+    norte = make.branch(merchant, "Norte")
+    from merchants.models import Branch
+
+    principal = Branch.objects.get(merchant=merchant, name="Principal")
+    admin = make.admin(merchant)
+    admin.full_name = "Laura Gerente"
+    admin.language = "en"  # the tests find controls by their English names; Spanish is tested apart
+    admin.save(update_fields=["full_name", "language"])
+    from django.utils import timezone
+
+    now = timezone.now()
+    ratings = []
+    for index, (name, score, comment) in enumerate(PEOPLE):
+        customer = make.customer(merchant, name, email=f"cliente{index}@example.com", phone=f"+57 300 555 01{index:02d}",
+                                 document_id=f"CC 1020{index:04d}")
+        created = now - dt.timedelta(hours=3 * index + 1, minutes=7 * index)
+        lines = [InvoiceLineInput("Bandeja paisa", Decimal("2"), Decimal("32900"), Decimal("65800")),
+                 InvoiceLineInput("Limonada de coco", Decimal("2"), Decimal("9500"), Decimal("19000"))]
+        visit = make.visit(merchant, customer=customer, branch=norte if index % 3 == 1 else principal,
+                           visited_at=created - dt.timedelta(hours=1), total="84800", lines=lines)
+        from ratings.services import rating_create
+
+        ratings.append(rating_create(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created))
+    jose = ratings[1].customer
+    earlier = make.visit(merchant, customer=jose, branch=principal, visited_at=now - dt.timedelta(days=20), total="45900")
+    from ratings.services import rating_create as create
+
+    create(merchant=merchant, visit=earlier, score=6, comment="La sopa estaba salada.",
+           created_at=now - dt.timedelta(days=20) + dt.timedelta(hours=1))
+    for rating in ratings[5:9]:
+        rating_mark_read(merchant=merchant, rating=rating)
+    rating_reply(merchant=merchant, rating=ratings[3], author=admin,
+                 body="¡Gracias, Ana!\nLos esperamos pronto.")
+    quick_reply_create(merchant=merchant, title="Disculpa por la demora",
+                       body="Hola, lamentamos mucho la espera. Queremos compensarte en tu próxima visita.")
+    quick_reply_create(merchant=merchant, title="Gracias", body="¡Gracias por tu calificación!")
+    return {"merchant": merchant, "admin": admin, "ratings": ratings, "norte": norte, "principal": principal}

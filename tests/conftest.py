@@ -1,0 +1,104 @@
+"""Shared fixtures: merchants, members, visits and ratings built through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from merchants.bootstrap import ensure_app_role_and_database
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):  # noqa: PT004 - extends pytest-django's fixture
+    yield
+
+
+def pytest_configure(config):
+    ensure_app_role_and_database()
+
+
+_sequence = itertools.count(1)
+
+
+class Factory:
+    """Builds rows through the same services the product uses."""
+
+    def merchant(self, slug=None, *, name=None, timezone_name="America/Bogota", currency="COP",
+                 language="es", admin_email=None):
+        from merchants.services import merchant_create
+
+        n = next(_sequence)
+        slug = slug or f"merchant-{n}"
+        return merchant_create(
+            slug=slug, name=name or f"Merchant {n}", admin_email=admin_email or f"admin-{slug}@example.com",
+            admin_password="pass-1234", timezone_name=timezone_name, currency=currency, language=language,
+        )
+
+    def admin(self, merchant):
+        from merchants.models import Membership
+
+        return Membership.objects.filter(merchant=merchant, role="admin").select_related("user").first().user
+
+    def member(self, merchant, role="staff", *, branches=None, email=None):
+        from merchants.services import member_add
+
+        email = email or f"{role}-{next(_sequence)}@example.com"
+        membership = member_add(merchant=merchant, email=email, password="pass-1234", role=role,
+                                branch_ids=[b.id for b in branches] if branches else None)
+        return membership.user
+
+    def branch(self, merchant, name=None):
+        from merchants.services import branch_create
+
+        return branch_create(merchant=merchant, name=name or f"Branch {next(_sequence)}")
+
+    def customer(self, merchant, full_name="José Pérez", *, email="customer@example.com", external_id=None,
+                 **extra):
+        from customers.services import customer_upsert
+
+        return customer_upsert(merchant=merchant, external_id=external_id or f"ext-{next(_sequence)}",
+                               full_name=full_name, email=email, **extra)
+
+    def visit(self, merchant, *, customer=None, branch=None, visited_at=None, total="45900.00", lines=None):
+        from customers.services import InvoiceLineInput, visit_record
+        from merchants.models import Branch
+
+        customer = customer or self.customer(merchant)
+        branch = branch or Branch.objects.filter(merchant=merchant).order_by("id").first()
+        if lines is None:
+            lines = [InvoiceLineInput("Bandeja paisa", Decimal("1"), Decimal(total), Decimal(total))]
+        return visit_record(
+            merchant=merchant, branch=branch, customer=customer,
+            visited_at=visited_at or timezone.now() - dt.timedelta(hours=2),
+            invoice_number=f"F-{next(_sequence)}", invoice_total=Decimal(total),
+            currency=merchant.currency, lines=lines,
+        )
+
+    def rating(self, merchant, score=8, comment=None, *, customer=None, branch=None, created_at=None,
+               visited_at=None):
+        from ratings.services import rating_create
+
+        created_at = created_at or timezone.now() - dt.timedelta(minutes=next(_sequence))
+        visit = self.visit(merchant, customer=customer, branch=branch,
+                           visited_at=visited_at or created_at - dt.timedelta(hours=1))
+        return rating_create(merchant=merchant, visit=visit, score=score, comment=comment,
+                             created_at=created_at)
+
+
+@pytest.fixture
+def make(db):
+    return Factory()
+
+
+@pytest.fixture
+def merchant(make):
+    return make.merchant("la-arepa", name="La Arepa Dorada")
+
+
+@pytest.fixture
+def other_merchant(make):
+    return make.merchant("otro-comercio", name="Otro Comercio")
