@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from decimal import Decimal
 
 import pytest
@@ -21,11 +22,35 @@ def pytest_configure(config):
     ensure_app_role_and_database()
 
 
+# Playwright's sync API runs its own event loop: two of them in one process clash, so every
+# browser test shares this one Chromium, started on first use and closed at the end of the run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 _sequence = itertools.count(1)
 
 
 class Factory:
-    """Builds rows through the same services the product uses."""
+    """Builds rows through the same services the product uses.
+
+    One factory per test: ratings without a time are a minute apart, newest first, counted
+    from this test's start (a counter shared by the whole run would push them days back).
+    """
+
+    def __init__(self):
+        self._minutes = itertools.count(1)
 
     def merchant(self, slug=None, *, name=None, timezone_name="America/Bogota", currency="COP",
                  language="es", admin_email=None):
@@ -82,7 +107,7 @@ class Factory:
                visited_at=None):
         from ratings.services import rating_create
 
-        created_at = created_at or timezone.now() - dt.timedelta(minutes=next(_sequence))
+        created_at = created_at or timezone.now() - dt.timedelta(minutes=next(self._minutes))
         visit = self.visit(merchant, customer=customer, branch=branch,
                            visited_at=visited_at or created_at - dt.timedelta(hours=1))
         return rating_create(merchant=merchant, visit=visit, score=score, comment=comment,

@@ -192,6 +192,9 @@ def test_keyboard_only_INB_9(seeded, open_page):
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/inbox/{ratings[2].pk}/"))
+    # The URL changes with the request: wait for the opened rating itself before acting on it.
+    expect(page.locator("#rating-detail")).to_have_attribute("data-rating-id", str(ratings[2].pk))
+    expect(page.locator(f"#row-{ratings[2].pk}")).not_to_have_class(re.compile("is-unread"))
     page.keyboard.press("u")
     expect(page.locator(f"#row-{ratings[2].pk}")).to_have_class(re.compile("is-unread"))
     page.keyboard.press("r")

@@ -4,7 +4,6 @@ worker, follow its link, answer, and find the answer unread in the staff inbox."
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -15,19 +14,7 @@ from customers.links import rating_url
 from ratings.models import Message, Rating
 from tests.notifications.harness import wait_for
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _text_part(message) -> str:
