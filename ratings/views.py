@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.selectors import customer_last_score, customer_ratings, customer_visits, visit_get
-from gifts.selectors import customer_gift_counters
+from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
 
@@ -155,6 +155,7 @@ def _detail_context(inbox: Inbox, rating) -> dict:
         "thread": rating_thread(merchant=merchant, rating=rating),
         "last_score": customer_last_score(merchant=merchant, customer=customer),
         "gift_counters": customer_gift_counters(merchant=merchant, customer=customer),
+        "gift_panel": rating_gift_panel(merchant=merchant, rating=rating),
         "quick_replies": list(quick_reply_list(merchant=merchant)),
         "reply_form": ReplyForm(),
         "rating_url": inbox.rating_url(rating.pk),

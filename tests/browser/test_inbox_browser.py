@@ -228,6 +228,12 @@ def test_language_switch_per_user(seeded, open_page):
     page.get_by_role("button", name="Español").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page).to_have_url(re.compile(r"/inbox/$"))
+    expect(page.locator(".counters")).to_contain_text("Calificaciones recibidas")
+    expect(page.get_by_role("link", name="Bandeja", exact=True)).to_be_visible()
+    expect(page.get_by_placeholder("Buscar cliente")).to_be_visible()
+    page.locator("#rows .row-link").first.click()
+    expect(page.locator("#rating-detail")).to_contain_text("Ver historial")
+    screenshot(page, "rating-es.png")
     admin.refresh_from_db()
     assert admin.language == "es"
     page.get_by_role("button", name="English").click()
