@@ -30,9 +30,10 @@ def say(text: str) -> None:
 
 def ensure_venv(extras: str) -> None:
     """Creates .venv and installs the project's dependencies when pyproject.toml changed."""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
-    stamp = VENV / f".installed-{digest}"
-    if stamp.exists():
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".installed-{digest}-{extras or 'app'}"
+    # The test extras include every app dependency: after `test`, `run` needs nothing more.
+    if stamp.exists() or (not extras and (VENV / f".installed-{digest}-test").exists()):
         return
     if not PYTHON.exists():
         say("creating .venv")
@@ -42,7 +43,8 @@ def ensure_venv(extras: str) -> None:
     target = f".[{extras}]" if extras else "."
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
     for old in VENV.glob(".installed-*"):
-        old.unlink()
+        if not old.name.startswith(f".installed-{digest}-"):
+            old.unlink()
     stamp.touch()
 
 

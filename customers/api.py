@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from gifts.selectors import customer_gift_counters
 from merchants.models import Branch
 from ratings.keyset import Column
-from ratings.selectors import ORDERINGS, RatingFilters, rating_list
+from ratings.selectors import ORDERINGS, RatingFilters, rating_list, with_branches
 from ratings.serializers import RatingItemSerializer, VisitDetailSerializer
 from ratings.services import Conflict
 from ratings_inbox.api import params
@@ -81,7 +81,8 @@ class CustomerRatingsView(MerchantView):
         ratings = rating_list(merchant=self.merchant, membership=self.membership,
                               filters=RatingFilters(customer_id=customer.pk))
         return paginated_response(request, ratings, ordering="-created_at", columns=ORDERINGS["-created_at"],
-                                  serialize=lambda rows: RatingItemSerializer(rows, many=True).data)
+                                  serialize=lambda rows: RatingItemSerializer(with_branches(rows, merchant=self.merchant),
+                                                                           many=True).data)
 
 
 class CustomerVisitsView(MerchantView):

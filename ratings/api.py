@@ -33,6 +33,7 @@ from .selectors import (
     rating_list,
     rating_summary,
     rating_thread,
+    with_branches,
 )
 from .serializers import (
     MessageCreateSerializer,
@@ -133,8 +134,10 @@ class RatingListView(MerchantView):
         filters = filters_from_query(self, request)
         ordering = params.choice(request, "ordering", list(ORDERINGS), DEFAULT_ORDERING)
         ratings = rating_list(merchant=self.merchant, membership=self.membership, filters=filters)
-        return paginated_response(request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
-                                  serialize=serialize_items)
+        return paginated_response(
+            request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
+            serialize=lambda rows: serialize_items(with_branches(rows, merchant=self.merchant)),
+        )
 
     @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,
                    responses={201: RatingDetailSerializer, **errors(*WRITE_ERRORS, 409)},

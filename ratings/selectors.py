@@ -11,7 +11,7 @@ from django.http import Http404
 
 from customers.models import CustomerNameToken
 from customers.names import search_prefixes
-from merchants.models import Membership, Merchant
+from merchants.models import Branch, Membership, Merchant
 from merchants.selectors import visible_branch_ids
 
 from .counters import COLUMNS as COUNTER_COLUMNS
@@ -126,12 +126,26 @@ def _filtered(merchant: Merchant, membership: Membership | None, filters: Rating
 
 def rating_list(*, merchant: Merchant, membership: Membership | None = None,
                 filters: RatingFilters | None = None) -> QuerySet[Rating]:
-    """The inbox rows, unordered: paginate with ratings.keyset and ORDERINGS[ordering]."""
+    """The inbox rows, unordered: paginate with ratings.keyset and ORDERINGS[ordering].
+
+    Joins the customer only: a branch join lets the planner drive the query from the branch
+    table and sort every rating of the merchant (seen at 300,000 ratings: 850 ms instead of
+    1 ms). Rows that show their branch get it from with_branches().
+    """
     return (
         _filtered(merchant, membership, filters or RatingFilters())
-        .select_related("customer", "branch")
+        .select_related("customer")
         .defer("customer__name_key", "visit_id")
     )
+
+
+def with_branches(rows: list[Rating], *, merchant: Merchant) -> list[Rating]:
+    """Sets each row's branch from one query over the merchant's few branches."""
+    branches = {b.pk: b for b in Branch.objects.filter(merchant=merchant)}
+    field = Rating._meta.get_field("branch")
+    for row in rows:
+        field.set_cached_value(row, branches[row.branch_id])
+    return rows
 
 
 def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
