@@ -43,6 +43,11 @@ def ensure_app_role_and_database() -> list[str]:
                 cur.execute(
                     sql.SQL("ALTER ROLE {} NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role))
                 )
+            # Every query of the app reads a page of rows: starting parallel workers costs
+            # more than the query (a name search went from 76 ms to 7 ms without them).
+            cur.execute(
+                sql.SQL("ALTER ROLE {} SET max_parallel_workers_per_gather = 0").format(sql.Identifier(role))
+            )
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
             cur.execute(

@@ -84,14 +84,19 @@ def _prefix_range(prefix: str) -> dict:
 
 
 def _name_search(merchant: Merchant, query: str) -> Q:
-    """Every word of the query starts some word of the customer's name (INB-4)."""
-    condition = Q()
+    """Every word of the query starts some word of the customer's name (INB-4).
+
+    Several words intersect their customers first (INTERSECT), so "pedro peña" reads the
+    few customers named both, not every rating of every Pedro (114 ms -> a few ms at
+    300,000 ratings); one word stays a semi-join the planner can probe row by row.
+    """
+    matching = None
     for prefix in search_prefixes(query):
-        matching = CustomerNameToken.objects.filter(
+        customers = CustomerNameToken.objects.filter(
             merchant=merchant, **_prefix_range(prefix)
         ).values("customer_id")
-        condition &= Q(customer_id__in=matching)
-    return condition
+        matching = customers if matching is None else matching.intersection(customers)
+    return Q(customer_id__in=matching) if matching is not None else Q()
 
 
 def _filtered(merchant: Merchant, membership: Membership | None, filters: RatingFilters,
