@@ -285,3 +285,21 @@ def test_list_runs_a_fixed_number_of_queries_and_never_counts(make, merchant, ad
     assert counts[1] == counts[100]
     with django_assert_max_num_queries(counts[1]):
         admin_client.get(base(merchant) + "ratings/?page_size=100&ordering=customer")
+
+
+def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
+    """RatingItemSerializer builds its dict directly for speed; it must equal DRF's own walk."""
+    from rest_framework import serializers
+
+    from ratings.selectors import rating_list, with_branches
+    from ratings.serializers import RatingItemSerializer
+    from ratings.services import rating_reply
+
+    plain = make.rating(merchant, 3)
+    commented = make.rating(merchant, 10, "¡Excelente! " * 40)
+    rating_reply(merchant=merchant, rating=commented, author=make.admin(merchant), body="Gracias")
+    rows = with_branches(list(rating_list(merchant=merchant).filter(pk__in=[plain.pk, commented.pk])),
+                         merchant=merchant)
+    serializer = RatingItemSerializer()
+    for row in rows:
+        assert serializer.to_representation(row) == serializers.Serializer.to_representation(serializer, row)
