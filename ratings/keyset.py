@@ -115,15 +115,43 @@ class Page:
     previous_cursor: str | None
 
 
+def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q, Q] | None:
+    """For an ordering led by a two-valued column: the rest of the cursor's group, then the
+    other group, as two conditions that are each one index range.
+
+    One condition (after()) can only bound the scan on the first column, so a page deep in
+    the read ratings filtered every read rating above it (bench: 25,000 rows, 15 ms). The
+    first condition is `is_read = v AND (created_at, id) < (t, 42)`, the second `is_read < v`.
+    """
+    first, rest = columns[0], columns[1:]
+    if first.name not in TWO_VALUED or len(rest) < 2 or len({c.descending for c in rest}) != 1:
+        return None
+    lookup = TupleLessThan if rest[0].descending != reverse else TupleGreaterThan
+    same = Q(**{first.name: values[0]}) & Q(lookup(tuple(F(c.name) for c in rest), list(values[1:])))
+    beyond = Q(**{f"{first.name}__{'lt' if first.descending != reverse else 'gt'}": values[0]})
+    return same, beyond
+
+
 def paginate(queryset: QuerySet, *, ordering: str, columns: list[Column], cursor: str | None,
              size: int) -> Page:
     """One page of `queryset` in `ordering`, with the cursors of its neighbours."""
     values, reverse = (None, False)
+    order = [c.order_expression(reverse) for c in columns]
+    split = None
     if cursor:
         values, reverse = decode_cursor(cursor, ordering, columns)
-        queryset = queryset.filter(after(columns, values, reverse=reverse))
-    queryset = queryset.order_by(*[c.order_expression(reverse) for c in columns])
-    rows = list(queryset[: size + 1])
+        order = [c.order_expression(reverse) for c in columns]
+        split = _split_after(columns, values, reverse)
+    if split is not None:
+        # A second query only when the page crosses from one group into the other.
+        same, beyond = split
+        rows = list(queryset.filter(same).order_by(*order)[: size + 1])
+        if len(rows) <= size:
+            rows += list(queryset.filter(beyond).order_by(*order)[: size + 1 - len(rows)])
+    else:
+        if cursor:
+            queryset = queryset.filter(after(columns, values, reverse=reverse))
+        rows = list(queryset.order_by(*order)[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     if reverse:
