@@ -1,9 +1,9 @@
-"""The per branch and day summary counters (RatingDayCounter) kept by ratings.services.
+"""The summary counters kept by ratings.services: per branch and day (RatingDayCounter) and
+per branch since the beginning (RatingBranchCounter).
 
-bump() adds deltas to the counters of one rating's branch and day (its created_at in the
-merchant's time zone) with one upsert; the row's branch and day are read from the rating
-itself in the same statement. rebuild_sql recomputes every counter from the ratings (the
-migration that creates the table and the bench loader use it).
+bump() adds deltas to both counters of one rating's branch (the day is its created_at in
+the merchant's time zone) in one statement that reads the branch and day from the rating
+itself. rebuild_sql recomputes every counter from the ratings (the bench loader uses it).
 """
 
 from __future__ import annotations
@@ -29,12 +29,24 @@ REBUILD_SQL = """
 """
 
 
-def rebuild_sql(merchant_id: int | None = None) -> str:
-    if merchant_id is None:
-        return REBUILD_SQL.format(where_counter="", where_rating="")
-    merchant_id = int(merchant_id)
-    return REBUILD_SQL.format(where_counter=f"WHERE merchant_id = {merchant_id}",
-                              where_rating=f"WHERE r.merchant_id = {merchant_id}")
+# The all-time counters of every branch, from the day counters.
+BRANCH_REBUILD_SQL = f"""
+    DELETE FROM ratings_ratingbranchcounter {{where}};
+    INSERT INTO ratings_ratingbranchcounter (merchant_id, branch_id, {', '.join(COLUMNS)})
+    SELECT merchant_id, branch_id, {', '.join(f'sum({c})' for c in COLUMNS)}
+    FROM ratings_ratingdaycounter {{where}}
+    GROUP BY 1, 2;
+"""
+
+
+def rebuild_sql(merchant_id: int | None = None, *, branches: bool = True) -> str:
+    """Day counters from the ratings, then (unless branches=False) branch counters from those."""
+    where_counter = "" if merchant_id is None else f"WHERE merchant_id = {int(merchant_id)}"
+    where_rating = "" if merchant_id is None else f"WHERE r.merchant_id = {int(merchant_id)}"
+    statements = REBUILD_SQL.format(where_counter=where_counter, where_rating=where_rating)
+    if branches:
+        statements += BRANCH_REBUILD_SQL.format(where=where_counter)
+    return statements
 
 
 def counters_rebuild(merchant_id: int | None = None) -> None:
@@ -52,16 +64,29 @@ def bump(rating_id: int, **deltas: int) -> None:
     if unknown:
         raise ValueError(f"unknown counters: {sorted(unknown)}")
     names = list(deltas)
+    values = ", ".join("%s" if c in deltas else "0" for c in COLUMNS)
+    params = [deltas[c] for c in COLUMNS if c in deltas]
+
+    def add(table: str) -> str:
+        return ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in names)
+
     with connection.cursor() as cursor:
+        # Day row first, then branch row, in every transaction: the same lock order everywhere.
         cursor.execute(
             f"""
-            INSERT INTO ratings_ratingdaycounter (merchant_id, branch_id, day, {', '.join(COLUMNS)})
-            SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date,
-                   {', '.join('%s' if c in deltas else '0' for c in COLUMNS)}
-            FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
-            WHERE r.id = %s
-            ON CONFLICT (merchant_id, branch_id, day) DO UPDATE SET
-                {', '.join(f'{c} = ratings_ratingdaycounter.{c} + EXCLUDED.{c}' for c in names)}
+            WITH source AS (
+                SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date AS day
+                FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
+                WHERE r.id = %s
+            ), day_row AS (
+                INSERT INTO ratings_ratingdaycounter (merchant_id, branch_id, day, {', '.join(COLUMNS)})
+                SELECT merchant_id, branch_id, day, {values} FROM source
+                ON CONFLICT (merchant_id, branch_id, day) DO UPDATE SET {add('ratings_ratingdaycounter')}
+                RETURNING 1
+            )
+            INSERT INTO ratings_ratingbranchcounter (merchant_id, branch_id, {', '.join(COLUMNS)})
+            SELECT merchant_id, branch_id, {values} FROM source WHERE EXISTS (SELECT FROM day_row)
+            ON CONFLICT (merchant_id, branch_id) DO UPDATE SET {add('ratings_ratingbranchcounter')}
             """,
-            [deltas[c] for c in COLUMNS if c in deltas] + [rating_id],
+            [rating_id, *params, *params],
         )

@@ -16,7 +16,7 @@ from merchants.selectors import visible_branch_ids
 
 from .counters import COLUMNS as COUNTER_COLUMNS
 from .keyset import Column
-from .models import BAND_SCORES, Message, Rating, RatingDayCounter
+from .models import BAND_SCORES, Message, Rating, RatingBranchCounter, RatingDayCounter
 
 TIE_BREAK = [Column("created_at", True), Column("id", True)]
 
@@ -157,12 +157,14 @@ def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
                    filters: RatingFilters | None = None) -> dict:
     """The counters of INB-1 and the NPS of API.md, following branch and dates only.
 
-    A sum over the per branch and day counters that ratings.services keeps (RatingDayCounter):
-    at most branches × days rows, however many ratings there are. A day is a date in the
-    merchant's time zone, as the date filters are.
+    A sum over the counters that ratings.services keeps, however many ratings there are:
+    one row per branch without dates (RatingBranchCounter), at most branches × days rows
+    with them (RatingDayCounter; a day is a date in the merchant's time zone, as the date
+    filters are).
     """
     filters = filters or RatingFilters()
-    rows = RatingDayCounter.objects.filter(merchant=merchant)
+    dated = filters.date_from is not None or filters.date_to is not None
+    rows = (RatingDayCounter if dated else RatingBranchCounter).objects.filter(merchant=merchant)
     if membership is not None:
         branch_ids = visible_branch_ids(membership)
         if branch_ids is not None:

@@ -30,7 +30,9 @@ from .keyset import InvalidCursor, paginate
 from .page_selectors import quick_reply_get, quick_reply_list
 from .selectors import DEFAULT_ORDERING, ORDERINGS, rating_get, rating_list, rating_summary, rating_thread
 
-PAGE_SIZE = 50
+# Two screens of rows; more load as the list scrolls. Each row costs ~0.7 ms of template
+# rendering, so a first page of 50 spent more on rows nobody sees than on its SQL.
+PAGE_SIZE = 30
 HISTORY_LIMIT = 100
 SORT_LABELS = {"score": gettext_lazy("Score"), "customer": gettext_lazy("Customer"), "date": gettext_lazy("Date"),
                "inbox": gettext_lazy("Inbox")}

@@ -17,5 +17,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL("SET LOCAL app.all_merchants = 'on';" + rebuild_sql(), migrations.RunSQL.noop),
+        migrations.RunSQL("SET LOCAL app.all_merchants = 'on';" + rebuild_sql(branches=False),
+                          migrations.RunSQL.noop),
     ]

@@ -225,6 +225,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "merchants.context_processors.tenancy",
             ],
+            "builtins": ["ratings_inbox.icons"],
         },
     }
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from merchants import tenancy
 from ratings import services
 from ratings.counters import COLUMNS, counters_rebuild
-from ratings.models import Rating, RatingDayCounter
+from ratings.models import Rating, RatingBranchCounter, RatingDayCounter
 from ratings.selectors import RatingFilters, day_bounds, nps, rating_summary
 
 
@@ -47,6 +47,9 @@ def counter_rows(merchant) -> list[tuple]:
     return sorted(
         RatingDayCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
         .values_list("branch_id", "day", *COLUMNS)
+    ) + sorted(
+        RatingBranchCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
+        .values_list("branch_id", *COLUMNS)
     )
 
 
