@@ -12,11 +12,7 @@ def membership_get(*, merchant: Merchant, user) -> Membership:
     """The user's membership of the merchant, or 404: non-members learn nothing (TEN-3)."""
     if user is None or not user.is_authenticated:
         raise Http404("No such merchant.")
-    membership = (
-        Membership.objects.filter(merchant=merchant, user=user)
-        .prefetch_related("branch_links")
-        .first()
-    )
+    membership = Membership.objects.filter(merchant=merchant, user=user).first()
     if membership is None:
         raise Http404("No such merchant.")
     membership.merchant = merchant
@@ -27,7 +23,10 @@ def visible_branch_ids(membership: Membership) -> list[int] | None:
     """The branches a membership may see; None means all of them (TEN-5)."""
     if not membership.restricted_to_branches:
         return None
-    return [link.branch_id for link in membership.branch_links.all()]
+    # Read once per membership object (a request), and only for restricted members.
+    if not hasattr(membership, "_visible_branch_ids"):
+        membership._visible_branch_ids = sorted(membership.branch_links.values_list("branch_id", flat=True))
+    return membership._visible_branch_ids
 
 
 def branch_list(*, merchant: Merchant, membership: Membership | None = None) -> QuerySet[Branch]:
