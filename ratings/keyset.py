@@ -135,13 +135,9 @@ def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q,
 def paginate(queryset: QuerySet, *, ordering: str, columns: list[Column], cursor: str | None,
              size: int) -> Page:
     """One page of `queryset` in `ordering`, with the cursors of its neighbours."""
-    values, reverse = (None, False)
+    values, reverse = decode_cursor(cursor, ordering, columns) if cursor else (None, False)
     order = [c.order_expression(reverse) for c in columns]
-    split = None
-    if cursor:
-        values, reverse = decode_cursor(cursor, ordering, columns)
-        order = [c.order_expression(reverse) for c in columns]
-        split = _split_after(columns, values, reverse)
+    split = _split_after(columns, values, reverse) if cursor else None
     if split is not None:
         # A second query only when the page crosses from one group into the other.
         same, beyond = split
