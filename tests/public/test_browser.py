@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from autoreply.services import autoreply_settings_update
@@ -15,6 +17,7 @@ from ratings.models import Message, Rating
 from tests.notifications.harness import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _text_part(message) -> str:
@@ -51,6 +54,7 @@ def test_rate_get_auto_reply_answer_and_staff_sees_it_unread_cus1_cus2_ar5(chrom
     page.wait_for_url(re.compile(r"\?sent=1"))
     assert "La arepa llegó fría" in page.locator(".pub-thread").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SCREENSHOTS / "customer-conversation.png"), full_page=True, animations="disabled")
     phone.close()
 
     rating = Rating.objects.get(visit=visit)
@@ -68,4 +72,11 @@ def test_rate_get_auto_reply_answer_and_staff_sees_it_unread_cus1_cus2_ar5(chrom
     assert "Lucía Martínez" in row.inner_text()
     weight = row.locator(".row-name").evaluate("el => getComputedStyle(el).fontWeight")
     assert int(weight) >= 600 and "is-unread" in row.get_attribute("class")
+
+    # The admin's side of AR-1/AR-2, as merchants see it: the switch on, the text, the preview.
+    page = desk.new_page()
+    assert page.goto(reverse("autoreply:settings", args=[merchant.slug])).status == 200
+    assert page.locator("#ar-subject").input_value()
+    assert page.locator("#autoreply-preview").inner_text().strip()
+    page.screenshot(path=str(SCREENSHOTS / "autoreply-settings.png"), full_page=True, animations="disabled")
     desk.close()
