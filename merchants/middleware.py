@@ -13,7 +13,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import tenancy
-from .models import Merchant
 from .selectors import membership_get
 
 
@@ -35,13 +34,12 @@ class TenantMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("merchant_slug")
         if slug is not None:
-            merchant = Merchant.objects.filter(slug=slug).first()
+            user = getattr(request, "user", None)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            merchant = tenancy.enter_merchant(slug, user_id=user_id)
             if merchant is None:
                 raise Http404("No such merchant.")
             request.merchant = merchant
-            user = getattr(request, "user", None)
-            user_id = user.pk if user is not None and user.is_authenticated else None
-            tenancy.set_tenant(merchant.pk, user_id=user_id)
             request._tenant_set = True
             timezone.activate(ZoneInfo(merchant.timezone))
             if user_id is not None:

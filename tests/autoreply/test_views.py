@@ -70,8 +70,9 @@ def test_preview_fills_the_sample_rating_or_names_the_error_ar2(admin_client, me
 
 
 def test_page_query_count_is_fixed_ar1(admin_client, merchant, django_assert_num_queries):
-    """Session, user, merchant, tenant, membership (its branches only when restricted), savepoint,
-    settings, branch for the preview, the layout's merchant switcher, release, tenant cleared."""
+    """Session, user, merchant with the tenant set, membership (its branches only when restricted),
+    savepoint, settings, branch for the preview, the layout's merchant switcher, release, tenant
+    cleared."""
     admin_client.get(_url(merchant))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert admin_client.get(_url(merchant)).status_code == 200
