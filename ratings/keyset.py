@@ -116,18 +116,26 @@ class Page:
 
 
 def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q, Q] | None:
-    """For an ordering led by a two-valued column: the rest of the cursor's group, then the
-    other group, as two conditions that are each one index range.
+    """The rest of the cursor's first-column group, then the groups beyond it, as two
+    conditions that are each one index range; None when after() is one range already.
 
-    One condition (after()) can only bound the scan on the first column, so a page deep in
-    the read ratings filtered every read rating above it (bench: 25,000 rows, 15 ms). The
-    first condition is `is_read = v AND (created_at, id) < (t, 42)`, the second `is_read < v`.
+    after() needs one row comparison, so when the first column runs the other way from the
+    rest (score ascending, newest first within a score) or is the two-valued read state, it
+    can only bound the scan on the first column: a page deep in a large group (a tenth of the
+    ratings share a score; most are read) filtered every row of that group above it (bench:
+    25,000 rows, 15 ms). Here the first condition is `score = v AND (created_at, id) < (t, 42)`,
+    the second `score > v`.
     """
     first, rest = columns[0], columns[1:]
-    if first.name not in TWO_VALUED or len(rest) < 2 or len({c.descending for c in rest}) != 1:
+    mixed = len({c.descending for c in columns}) > 1
+    if not rest or len({c.descending for c in rest}) != 1 or not (mixed or first.name in TWO_VALUED):
         return None
-    lookup = TupleLessThan if rest[0].descending != reverse else TupleGreaterThan
-    same = Q(**{first.name: values[0]}) & Q(lookup(tuple(F(c.name) for c in rest), list(values[1:])))
+    if len(rest) == 1:
+        within = Q(**{f"{rest[0].name}__{'lt' if rest[0].descending != reverse else 'gt'}": values[1]})
+    else:
+        lookup = TupleLessThan if rest[0].descending != reverse else TupleGreaterThan
+        within = Q(lookup(tuple(F(c.name) for c in rest), list(values[1:])))
+    same = Q(**{first.name: values[0]}) & within
     beyond = Q(**{f"{first.name}__{'lt' if first.descending != reverse else 'gt'}": values[0]})
     return same, beyond
 
