@@ -30,6 +30,8 @@ class Column:
 # PostgreSQL (measured: 3 rows for 275,000), which then sorts the whole merchant; the
 # nested form keeps the read-state index (docs/bench/latest.md, "deep -is_read").
 TWO_VALUED = {"is_read"}
+# Columns with a handful of values, so each value is a large group of rows (paginate).
+FEW_VALUED = {"is_read", "score"}
 
 
 def after(columns: list[Column], values: list, *, reverse: bool = False) -> Q:
@@ -128,7 +130,11 @@ def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q,
     """
     first, rest = columns[0], columns[1:]
     mixed = len({c.descending for c in columns}) > 1
-    if not rest or len({c.descending for c in rest}) != 1 or not (mixed or first.name in TWO_VALUED):
+    # Only where groups are large: with a nearly unique first column (dates, names) the page
+    # almost always crosses groups, and two queries cost more than filtering a few equal rows.
+    if first.name not in FEW_VALUED or not rest or len({c.descending for c in rest}) != 1:
+        return None
+    if not (mixed or first.name in TWO_VALUED):
         return None
     if len(rest) == 1:
         within = Q(**{f"{rest[0].name}__{'lt' if rest[0].descending != reverse else 'gt'}": values[1]})
