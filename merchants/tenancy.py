@@ -25,13 +25,14 @@ def _current() -> tuple[str, str, str]:
         return tuple(value or "" for value in cursor.fetchone())
 
 
+# The three session settings, written together; the merchant's value is an SQL expression.
+_SET_SQL = ("set_config('app.merchant_id', {merchant}, false), set_config('app.user_id', %s, false),"
+            " set_config('app.all_merchants', %s, false)")
+
+
 def _apply(merchant_id: str, user_id: str, all_merchants: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('app.merchant_id', %s, false), set_config('app.user_id', %s, false),"
-            " set_config('app.all_merchants', %s, false)",
-            [merchant_id, user_id, all_merchants],
-        )
+        cursor.execute("SELECT " + _SET_SQL.format(merchant="%s"), [merchant_id, user_id, all_merchants])
 
 
 def set_tenant(merchant_id: int | None, *, user_id: int | None = None) -> None:
@@ -51,10 +52,8 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns}, set_config('app.merchant_id', id::text, false),"
-            " set_config('app.user_id', %s, false), set_config('app.all_merchants', '', false)"
-            " FROM merchants_merchant WHERE slug = %s",
-            [str(user_id or ""), slug],
+            f"SELECT {columns}, {_SET_SQL.format(merchant='id::text')} FROM merchants_merchant WHERE slug = %s",
+            [str(user_id or ""), "", slug],
         )
         row = cursor.fetchone()
     if row is None:

@@ -129,12 +129,10 @@ def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q,
     the second `score > v`.
     """
     first, rest = columns[0], columns[1:]
-    mixed = len({c.descending for c in columns}) > 1
+    one_range_already = first.name not in TWO_VALUED and len({c.descending for c in columns}) == 1
     # Only where groups are large: with a nearly unique first column (dates, names) the page
     # almost always crosses groups, and two queries cost more than filtering a few equal rows.
-    if first.name not in FEW_VALUED or not rest or len({c.descending for c in rest}) != 1:
-        return None
-    if not (mixed or first.name in TWO_VALUED):
+    if first.name not in FEW_VALUED or one_range_already or not rest or len({c.descending for c in rest}) != 1:
         return None
     if len(rest) == 1:
         within = Q(**{f"{rest[0].name}__{'lt' if rest[0].descending != reverse else 'gt'}": values[1]})

@@ -87,13 +87,14 @@ def test_date_filters_are_whole_days_in_the_merchant_zone(make, client_for, zone
     assert summary["total_ratings"] == 2
 
 
-def test_name_search_is_word_prefix_accent_and_case_insensitive(make, merchant, admin_client):
+def test_name_search_is_word_prefix_accent_and_case_insensitive_INB_4(make, merchant, admin_client):
     jose = make.rating(merchant, 8, customer=make.customer(merchant, "José Ñúñez Pérez"))
     make.rating(merchant, 8, customer=make.customer(merchant, "Ana Gómez"))
     url = base(merchant) + "ratings/?q="
     assert ids(admin_client.get(url + "jose")) == [jose.id]
     assert ids(admin_client.get(url + "NUNEZ")) == [jose.id]
     assert ids(admin_client.get(url + "per jo")) == [jose.id]
+    assert ids(admin_client.get(url + "ana per")) == []  # every word in the same customer's name
     assert ids(admin_client.get(url + "érez")) == []  # start of a word only
     assert ids(admin_client.get(url + "zzz")) == []
 
@@ -288,7 +289,8 @@ def test_list_runs_a_fixed_number_of_queries_and_never_counts(make, merchant, ad
 
 
 def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
-    """RatingItemSerializer builds its dict directly for speed; it must equal DRF's own walk."""
+    """API.md "Ratings" items: RatingItemSerializer builds its dict directly for speed; it must
+    equal DRF's own field by field output, comment excerpt and thread times included."""
     from rest_framework import serializers
 
     from ratings.selectors import rating_list, with_branches
