@@ -3,12 +3,19 @@
 Two permissive policies per table: rows of the merchant in `app.merchant_id`, or every
 row while `app.all_merchants` is 'on' (platform work only). FORCE makes them apply to the
 table owner too, which is the application role itself.
+
+Each setting is read in a scalar sub-select, which PostgreSQL runs once per statement (an
+InitPlan) and then compares as a parameter. Written bare, current_setting() and the text
+to bigint cast ran for every row the query touched: the name search 'mar', which probes a
+few hundred rows, took 0.85 ms under the policies against 0.41 ms without them (EXPLAIN
+ANALYZE on the bench's 1,000,000 ratings); with the sub-selects the two are the same.
 """
 
 from django.db import migrations
 
-CURRENT_MERCHANT = "NULLIF(current_setting('app.merchant_id', true), '')::bigint"
-PLATFORM = "current_setting('app.all_merchants', true) = 'on'"
+CURRENT_MERCHANT = "(SELECT NULLIF(current_setting('app.merchant_id', true), '')::bigint)"
+CURRENT_USER = "(SELECT NULLIF(current_setting('app.user_id', true), '')::bigint)"
+PLATFORM = "(SELECT current_setting('app.all_merchants', true) = 'on')"
 
 
 def enable_sql(table: str) -> str:

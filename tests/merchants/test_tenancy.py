@@ -75,6 +75,25 @@ def test_application_role_is_not_superuser_and_cannot_bypass_rls(db):
         assert cursor.fetchall() == []
 
 
+def test_policies_read_the_tenant_once_per_statement(db, make, merchant):
+    """TEN-4 at speed: every policy compares with an InitPlan parameter, not a per-row call.
+
+    A bare current_setting() in a policy runs for every row a query touches (the bench's
+    name search: twice the time of the same query without row-level security).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, policyname, qual FROM pg_policies WHERE tablename = ANY(%s)",
+                       [TENANT_TABLES])
+        policies = cursor.fetchall()
+    assert {table for table, _name, _qual in policies} == set(TENANT_TABLES)
+    assert [(t, n) for t, n, qual in policies if "(SELECT" not in qual.replace("( SELECT", "(SELECT")] == []
+    make.rating(merchant, score=3)
+    with tenancy.tenant(merchant.pk), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (COSTS OFF) SELECT id FROM ratings_rating WHERE score < 5")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "InitPlan" in plan and "current_setting" not in plan.split("InitPlan")[0]
+
+
 @pytest.mark.parametrize("table", TENANT_TABLES)
 def test_raw_select_without_filter_sees_only_current_merchant(two_populated, table):
     """TEN-4: a query that forgets the merchant still returns only that merchant's rows."""
