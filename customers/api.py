@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from gifts.selectors import customer_gift_counters
 from merchants.models import Branch
 from ratings.keyset import Column
-from ratings.selectors import ORDERINGS, RatingFilters, rating_list, with_branches
-from ratings.serializers import RatingItemSerializer, VisitDetailSerializer
+from ratings.selectors import ORDERINGS, RatingFilters, branch_names, rating_item_rows
+from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
 from ratings.services import Conflict
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
@@ -78,11 +78,10 @@ class CustomerRatingsView(MerchantView):
                    responses={200: paginated_schema(RatingItemSerializer, "RatingPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
         customer = customer_visible(merchant=self.merchant, id=id, membership=self.membership)
-        ratings = rating_list(merchant=self.merchant, membership=self.membership,
-                              filters=RatingFilters(customer_id=customer.pk))
+        ratings = rating_item_rows(merchant=self.merchant, membership=self.membership,
+                                   filters=RatingFilters(customer_id=customer.pk))
         return paginated_response(request, ratings, ordering="-created_at", columns=ORDERINGS["-created_at"],
-                                  serialize=lambda rows: RatingItemSerializer(with_branches(rows, merchant=self.merchant),
-                                                                           many=True).data)
+                                  serialize=lambda rows: items_from_rows(rows, branch_names(merchant=self.merchant)))
 
 
 class CustomerVisitsView(MerchantView):

@@ -46,19 +46,20 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     compilation instead of two. merchants_merchant is not a tenant table, so no policy reads
     the settings this statement writes. None (and nothing set) when no merchant has the slug.
     """
+    from ratings_inbox import rows
+
     from .models import Merchant
 
-    fields = Merchant._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns}, {_SET_SQL.format(merchant='id::text')} FROM merchants_merchant WHERE slug = %s",
+            f"SELECT {rows.select_list(Merchant, 'm')}, {_SET_SQL.format(merchant='m.id::text')}"
+            " FROM merchants_merchant m WHERE m.slug = %s",
             [str(user_id or ""), "", slug],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    return Merchant.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    return rows.instance(Merchant, row[: rows.width(Merchant)])
 
 
 def set_user(user_id: int | None) -> None:

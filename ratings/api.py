@@ -29,11 +29,11 @@ from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
     RatingFilters,
+    branch_names,
     rating_get,
-    rating_list,
+    rating_item_rows,
     rating_summary,
     rating_thread,
-    with_branches,
 )
 from .serializers import (
     MessageCreateSerializer,
@@ -43,6 +43,7 @@ from .serializers import (
     RatingDetailSerializer,
     RatingItemSerializer,
     SummarySerializer,
+    items_from_rows,
 )
 
 BRANCH_PARAMETER = OpenApiParameter("branch", int, description="A branch id of the merchant; 400 otherwise.")
@@ -104,10 +105,6 @@ def filters_from_query(view, request, *, counters: bool = False) -> RatingFilter
     return filters
 
 
-def serialize_items(rows) -> list:
-    return RatingItemSerializer(rows, many=True).data
-
-
 def rating_detail_data(view, rating: Rating) -> dict:
     """The rating as API.md's detail: visit and invoice, customer counters, thread, grants."""
     merchant = view.merchant
@@ -133,10 +130,10 @@ class RatingListView(MerchantView):
     def get(self, request, merchant_slug):
         filters = filters_from_query(self, request)
         ordering = params.choice(request, "ordering", list(ORDERINGS), DEFAULT_ORDERING)
-        ratings = rating_list(merchant=self.merchant, membership=self.membership, filters=filters)
+        ratings = rating_item_rows(merchant=self.merchant, membership=self.membership, filters=filters)
         return paginated_response(
             request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
-            serialize=lambda rows: serialize_items(with_branches(rows, merchant=self.merchant)),
+            serialize=lambda rows: items_from_rows(rows, branch_names(merchant=self.merchant)),
         )
 
     @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from gifts.serializers import GrantSerializer
 from ratings_inbox.api.fields import Id, Text
 
-from .models import Band, Message
+from .models import COMMENT_EXCERPT_LENGTH, Band, Message, band_for
 
 
 class BranchRefSerializer(serializers.Serializer):
@@ -40,25 +40,33 @@ class RatingItemSerializer(serializers.Serializer):
     messages_count = serializers.IntegerField()
     last_message_at = serializers.DateTimeField(allow_null=True)
 
-    def to_representation(self, rating):
-        """The fields above, built directly: a page of rows through eleven field objects and two
-        nested serializers each cost more than the page's SQL (bench: 6 ms of a 12 ms request).
-        Dates still go through DRF's DateTimeField, so their format and time zone are the API's."""
-        when = self.fields["created_at"].to_representation
-        customer, branch = rating.customer, rating.branch
-        return {
-            "id": rating.pk,
-            "score": rating.score,
-            "band": str(rating.band),
-            "customer": {"id": customer.pk, "full_name": customer.full_name},
-            "branch": {"id": branch.pk, "name": branch.name},
-            "created_at": when(rating.created_at),
-            "has_comment": rating.comment is not None,
-            "comment_excerpt": rating.comment_excerpt,
-            "is_read": rating.is_read,
-            "messages_count": rating.messages_count,
-            "last_message_at": when(rating.last_message_at) if rating.last_message_at else None,
+
+
+def items_from_rows(rows, branches: dict[int, str]) -> list[dict]:
+    """RatingItemSerializer's output for rows of ratings.selectors.rating_item_rows, built directly.
+
+    A page of model instances through eleven field objects and two nested serializers each
+    cost more than the page's SQL (bench: 6 ms of a 12 ms request). Dates still go through
+    DRF's DateTimeField, so their format and time zone are the API's; a test compares this
+    with DRF's own walk of the serializer, field by field.
+    """
+    when = serializers.DateTimeField().to_representation
+    return [
+        {
+            "id": row.id,
+            "score": row.score,
+            "band": str(band_for(row.score)),
+            "customer": {"id": row.customer_id, "full_name": row.customer__full_name},
+            "branch": {"id": row.branch_id, "name": branches[row.branch_id]},
+            "created_at": when(row.created_at),
+            "has_comment": row.comment is not None,
+            "comment_excerpt": None if row.comment is None else row.comment[:COMMENT_EXCERPT_LENGTH],
+            "is_read": row.is_read,
+            "messages_count": row.messages_count,
+            "last_message_at": when(row.last_message_at) if row.last_message_at else None,
         }
+        for row in rows
+    ]
 
 
 class MessageSerializer(serializers.Serializer):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hmac
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from merchants import tenancy
-from merchants.models import ApiKey
+from merchants.models import ApiKey, Membership
 from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
+from ratings_inbox import rows
 
 API_KEY_KEYWORD = "Api-Key"
 
@@ -79,12 +82,48 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token, refusing malformed keys before they reach the database."""
+    """DRF's token, refusing malformed keys before they reach the database.
+
+    The token, its user and the user's membership of the URL's merchant (set by
+    TenantMiddleware, so row-level security already lets this merchant's memberships through)
+    come from one plain-SQL statement: through the ORM these were two queries costing 2.3 ms
+    of a 20 ms list request (bench), against 0.6 ms here. membership_get() then finds the
+    membership on the user instead of reading it again.
+    """
+
+    merchant = None
+
+    def authenticate(self, request):
+        self.merchant = getattr(request._request, "merchant", None)
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key):
         if "\x00" in key or len(key) > 64:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return super().authenticate_credentials(key)
+        Token, User = self.get_model(), get_user_model()  # noqa: N806 - model classes
+        merchant_id = self.merchant.pk if self.merchant is not None else None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {rows.select_list(Token, 't')}, {rows.select_list(User, 'u')},"
+                f" {rows.select_list(Membership, 'ms')}"
+                f" FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+                " LEFT JOIN merchants_membership ms ON ms.user_id = t.user_id AND ms.merchant_id = %s"
+                " WHERE t.key = %s",
+                [merchant_id, key],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token_end = rows.width(Token)
+        user_end = token_end + rows.width(User)
+        token, user = rows.instance(Token, row[:token_end]), rows.instance(User, row[token_end:user_end])
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        Token._meta.get_field("user").set_cached_value(token, user)
+        if merchant_id is not None:
+            membership = rows.instance(Membership, row[user_end:]) if row[user_end] is not None else None
+            user.memberships_read = {merchant_id: membership}
+        return user, token
 
 
 # Token first: its WWW-Authenticate header makes missing credentials a 401, not a 403.

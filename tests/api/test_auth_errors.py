@@ -183,3 +183,24 @@ def test_session_auth_needs_csrf_on_writes(make, merchant):
 def test_unknown_api_path_is_json_404(db, admin_client):
     response = admin_client.get("/api/v1/nothing/here/")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_token_user_and_membership_come_in_one_statement(make, merchant, other_merchant, client_for):
+    """API-2 at speed: a token request reads the token, its user and the membership of the URL's
+    merchant together, and never reads the membership again; a non-member still gets 404 and
+    an inactive user 401."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = make.member(merchant, "staff")
+    client = client_for(staff)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(base(merchant) + "ratings/").status_code == 200
+    reads = [q["sql"] for q in context.captured_queries if "merchants_membership" in q["sql"]]
+    assert len(reads) == 1 and "authtoken_token" in reads[0]
+    assert client.get(base(other_merchant) + "ratings/").status_code == 404
+    assert client.post(base(merchant) + "quick-replies/", {"title": "t", "body": "b"},
+                       format="json").status_code == 403
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    assert client.get(base(merchant) + "ratings/").status_code == 401
