@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from gifts.selectors import customer_gift_counters
 from merchants.models import Branch
 from ratings.keyset import Column
-from ratings.selectors import ORDERINGS, RatingFilters, branch_names, rating_item_rows
+from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows
 from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
 from ratings.services import Conflict
 from ratings_inbox.api import params
@@ -81,7 +81,7 @@ class CustomerRatingsView(MerchantView):
         ratings = rating_item_rows(merchant=self.merchant, membership=self.membership,
                                    filters=RatingFilters(customer_id=customer.pk))
         return paginated_response(request, ratings, ordering="-created_at", columns=ORDERINGS["-created_at"],
-                                  serialize=lambda rows: items_from_rows(rows, branch_names(merchant=self.merchant)))
+                                  serialize=lambda rows: items_from_rows(rows))
 
 
 class CustomerVisitsView(MerchantView):

@@ -29,7 +29,6 @@ from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
     RatingFilters,
-    branch_names,
     rating_get,
     rating_item_rows,
     rating_summary,
@@ -133,7 +132,7 @@ class RatingListView(MerchantView):
         ratings = rating_item_rows(merchant=self.merchant, membership=self.membership, filters=filters)
         return paginated_response(
             request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
-            serialize=lambda rows: items_from_rows(rows, branch_names(merchant=self.merchant)),
+            serialize=lambda rows: items_from_rows(rows),
         )
 
     @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,

@@ -42,7 +42,7 @@ class RatingItemSerializer(serializers.Serializer):
 
 
 
-def items_from_rows(rows, branches: dict[int, str]) -> list[dict]:
+def items_from_rows(rows) -> list[dict]:
     """RatingItemSerializer's output for rows of ratings.selectors.rating_item_rows, built directly.
 
     A page of model instances through eleven field objects and two nested serializers each
@@ -56,8 +56,8 @@ def items_from_rows(rows, branches: dict[int, str]) -> list[dict]:
             "id": row.id,
             "score": row.score,
             "band": str(band_for(row.score)),
-            "customer": {"id": row.customer_id, "full_name": row.customer__full_name},
-            "branch": {"id": row.branch_id, "name": branches[row.branch_id]},
+            "customer": {"id": row.customer_id, "full_name": row.customer_full_name},
+            "branch": {"id": row.branch_id, "name": row.branch_name},
             "created_at": when(row.created_at),
             "has_comment": row.comment is not None,
             "comment_excerpt": None if row.comment is None else row.comment[:COMMENT_EXCERPT_LENGTH],

@@ -295,7 +295,7 @@ def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
     from rest_framework import serializers
 
     from ratings.models import Rating
-    from ratings.selectors import branch_names, rating_item_rows
+    from ratings.selectors import rating_item_rows
     from ratings.serializers import RatingItemSerializer, items_from_rows
     from ratings.services import rating_reply
 
@@ -303,8 +303,7 @@ def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
     commented = make.rating(merchant, 10, "¡Excelente! " * 40, branch=make.branch(merchant))
     rating_reply(merchant=merchant, rating=commented, author=make.admin(merchant), body="Gracias")
     ids = [plain.pk, commented.pk]
-    fast = items_from_rows(rating_item_rows(merchant=merchant).filter(pk__in=ids).order_by("id"),
-                           branch_names(merchant=merchant))
+    fast = items_from_rows(rating_item_rows(merchant=merchant).filter(pk__in=ids).order_by("id"))
     serializer = RatingItemSerializer()
     drf = [serializers.Serializer.to_representation(serializer, row)
            for row in Rating.objects.filter(pk__in=ids).select_related("customer", "branch").order_by("id")]
