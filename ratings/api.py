@@ -71,29 +71,46 @@ LIST_PARAMETERS = [
 RatingPage = paginated_schema(RatingItemSerializer, "RatingPage")
 
 
-def _known_branch(view, branch_id: int | None, name: str = "branch") -> int | None:
+def _visible_branch(view, branch_id: int | None) -> int | None:
+    """The branch filter, refused at once when outside a restricted member's branches (TEN-5).
+
+    Whether it is a branch of the merchant at all is checked by check_references(), and only
+    when nothing matched: a row that matched proves it (a rating's branch is always of its
+    own merchant, by a composite foreign key), and the check was one more statement for
+    every filtered request (bench: list branch 1.47 x the unfiltered list).
+    """
     if branch_id is None:
         return None
     visible = view.visible_branches()
-    if (visible is not None and branch_id not in visible) or not Branch.objects.filter(
-        merchant=view.merchant, pk=branch_id
-    ).exists():
-        raise ValidationError({name: [_("Not a branch of this merchant.")]})
+    if visible is not None and branch_id not in visible:
+        raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
     return branch_id
 
 
+def check_references(view, filters: RatingFilters) -> None:
+    """400 for a branch or customer filter that names no row of this merchant (API-3)."""
+    merchant = view.merchant
+    if filters.branch_id is not None and not Branch.objects.filter(merchant=merchant, pk=filters.branch_id).exists():
+        raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
+    if filters.customer_id is not None and not Customer.objects.filter(
+        merchant=merchant, pk=filters.customer_id
+    ).exists():
+        raise ValidationError({"customer": [_("Not a customer of this merchant.")]})
+
+
 def filters_from_query(view, request, *, counters: bool = False) -> RatingFilters:
-    """The inbox filters of the query string, every value checked (INB-4, API-3)."""
+    """The inbox filters of the query string, every value checked (INB-4, API-3).
+
+    Call check_references() when the filtered request found nothing.
+    """
     filters = RatingFilters(
-        branch_id=_known_branch(view, params.identifier(request, "branch")),
+        branch_id=_visible_branch(view, params.identifier(request, "branch")),
         date_from=params.date(request, "date_from"),
         date_to=params.date(request, "date_to"),
     )
     if counters:
         return filters
     customer_id = params.identifier(request, "customer")
-    if customer_id is not None and not Customer.objects.filter(merchant=view.merchant, pk=customer_id).exists():
-        raise ValidationError({"customer": [_("Not a customer of this merchant.")]})
     filters.customer_id = customer_id
     filters.q = params.text(request, "q")
     filters.band = params.choice(request, "band", [b.value for b in Band])
@@ -130,10 +147,14 @@ class RatingListView(MerchantView):
         filters = filters_from_query(self, request)
         ordering = params.choice(request, "ordering", list(ORDERINGS), DEFAULT_ORDERING)
         ratings = rating_item_rows(merchant=self.merchant, membership=self.membership, filters=filters)
-        return paginated_response(
-            request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
-            serialize=lambda rows: items_from_rows(rows),
-        )
+
+        def serialize(rows):
+            if not rows:
+                check_references(self, filters)
+            return items_from_rows(rows)
+
+        return paginated_response(request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
+                                  serialize=serialize)
 
     @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,
                    responses={201: RatingDetailSerializer, **errors(*WRITE_ERRORS, 409)},
@@ -163,6 +184,8 @@ class RatingSummaryView(MerchantView):
     def get(self, request, merchant_slug):
         filters = filters_from_query(self, request, counters=True)
         row = rating_summary(merchant=self.merchant, membership=self.membership, filters=filters)
+        if not row["total_ratings"]:
+            check_references(self, filters)
         return Response(SummarySerializer(row).data)
 
 

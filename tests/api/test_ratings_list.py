@@ -149,6 +149,22 @@ def test_branch_or_customer_of_another_merchant_is_400(make, merchant, other_mer
     assert "branch" in admin_client.get(url + f"summary/?branch={foreign_branch.id}").json()
 
 
+def test_branch_filter_is_checked_only_when_nothing_matched(make, merchant, admin_client):
+    """API-3 at speed: rows that match a branch prove it is the merchant's, so only an empty
+    answer costs the existence check; an empty branch of the merchant is a 200."""
+    rated, empty = make.branch(merchant), make.branch(merchant)
+    make.rating(merchant, 7, branch=rated)
+    url = base(merchant) + "ratings/"
+    with CaptureQueriesContext(connection) as plain:
+        assert admin_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as filtered:
+        assert len(admin_client.get(url + f"?branch={rated.id}").json()["results"]) == 1
+    assert len(filtered.captured_queries) == len(plain.captured_queries)
+    assert admin_client.get(url + f"?branch={empty.id}").json()["results"] == []
+    assert admin_client.get(url + f"summary/?branch={empty.id}").json()["total_ratings"] == 0
+    assert admin_client.get(url + "?branch=999999999").status_code == 400
+
+
 def _expected(ratings, ordering):
     def key_created(r):
         return (r.created_at, r.id)
