@@ -24,7 +24,6 @@ from . import services
 from .links import rating_url
 from .models import Customer, Visit
 from .selectors import (
-    customer_last_score,
     customer_list_with_stats,
     customer_visible,
     customer_visits,
@@ -67,8 +66,7 @@ class CustomerDetailView(MerchantView):
     @extend_schema(operation_id="customers_retrieve", responses={200: CustomerDetailSerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
         customer = customer_visible(merchant=self.merchant, id=id, membership=self.membership)
-        customer.last_score = customer_last_score(merchant=self.merchant, customer=customer)
-        for key, value in customer_gift_counters(merchant=self.merchant, customer=customer).items():
+        for key, value in customer_gift_counters(merchant=self.merchant, customer=customer, last_score=True).items():
             setattr(customer, key, value)
         return Response(CustomerDetailSerializer(customer).data)
 

@@ -29,18 +29,6 @@ def customer_list(*, merchant: Merchant, q: str = "") -> QuerySet[Customer]:
     return customers.order_by("name_key", "id")
 
 
-def customer_last_score(*, merchant: Merchant, customer: Customer) -> int | None:
-    """The customer's most recent rating at this merchant (DET-1)."""
-    from ratings.models import Rating
-
-    return (
-        Rating.objects.filter(merchant=merchant, customer=customer)
-        .order_by("-created_at", "-id")
-        .values_list("score", flat=True)
-        .first()
-    )
-
-
 def customer_ratings(*, merchant: Merchant, customer: Customer, membership: Membership | None = None):
     """The customer's ratings here, newest first (DET-2), within the member's branches."""
     from ratings.models import Rating

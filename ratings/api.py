@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from customers.links import conversation_url
 from customers.models import Customer, Visit
-from customers.selectors import customer_last_score
 from gifts.models import GiftGrant
 from gifts.selectors import customer_gift_counters
 from merchants.models import Branch
@@ -128,8 +127,7 @@ def rating_detail_data(view, rating: Rating) -> dict:
     rating.customer_stats = {
         "id": customer.pk,
         "full_name": customer.full_name,
-        "last_score": customer_last_score(merchant=merchant, customer=customer),
-        **customer_gift_counters(merchant=merchant, customer=customer),
+        **customer_gift_counters(merchant=merchant, customer=customer, last_score=True),
     }
     rating.thread = rating_thread(merchant=merchant, rating=rating)
     rating.grants = list(GiftGrant.objects.filter(merchant=merchant, rating=rating).order_by("granted_at", "id"))

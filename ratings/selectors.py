@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from customers.models import CustomerNameToken
+from customers.models import CustomerNameToken, Visit
 from customers.names import search_prefixes
 from merchants.models import Membership, Merchant
 from merchants.selectors import visible_branch_ids
@@ -211,12 +211,14 @@ def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = N
     """One rating of the merchant (within the member's branches), or 404 (TEN-3)."""
     rating = (
         _scoped(merchant, membership)
-        .select_related("customer", "branch", "visit", "visit__branch")
+        .select_related("customer", "branch", "visit")
         .filter(pk=id)
         .first()
     )
     if rating is None:
         raise Http404("No such rating.")
+    # The visit's branch is the rating's (foreign key ratings_rating_matches_visit): one join less.
+    Visit.branch.field.set_cached_value(rating.visit, rating.branch)
     return rating
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers.selectors import customer_last_score, customer_ratings, customer_visits, visit_get
+from customers.selectors import customer_ratings, customer_visits, visit_get
 from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
@@ -151,12 +151,13 @@ class Inbox:
 def _detail_context(inbox: Inbox, rating) -> dict:
     merchant = inbox.merchant
     customer = rating.customer
+    gift_counters = customer_gift_counters(merchant=merchant, customer=customer, last_score=True)
     return {
         "rating": rating,
         "customer": customer,
         "thread": rating_thread(merchant=merchant, rating=rating),
-        "last_score": customer_last_score(merchant=merchant, customer=customer),
-        "gift_counters": customer_gift_counters(merchant=merchant, customer=customer),
+        "last_score": gift_counters.pop("last_score"),
+        "gift_counters": gift_counters,
         "gift_panel": rating_gift_panel(merchant=merchant, rating=rating),
         "quick_replies": list(quick_reply_list(merchant=merchant)),
         "reply_form": ReplyForm(),
