@@ -13,7 +13,7 @@ from django.db import connection
 
 from merchants import tenancy
 from ratings.keyset import Column, after
-from ratings.selectors import ORDERINGS, RatingFilters, rating_list
+from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows, rating_list
 
 pytestmark = pytest.mark.slow
 
@@ -97,9 +97,10 @@ def big_merchant(make, django_db_blocker):
     return merchant
 
 
-def first_and_deep_pages(merchant, ordering, filters=None):
+def first_and_deep_pages(merchant, ordering, filters=None, *, rows=rating_list):
+    """The page queries of the inbox page (rating_list) or of the API (rows=rating_item_rows)."""
     columns: list[Column] = ORDERINGS[ordering]
-    base = rating_list(merchant=merchant, filters=filters or RatingFilters())
+    base = rows(merchant=merchant, filters=filters or RatingFilters())
     ordered = base.order_by(*[c.order_expression() for c in columns])
     first = ordered[:26]
     sample = list(ordered.values_list(*[c.name for c in columns])[5000:5001])[0]
@@ -123,10 +124,12 @@ def test_inbox_orders_search_and_filters_are_index_scans(big_merchant, capsys):
 
 
 def check_order(merchant, ordering):
-    """INB-3 at scale: first page and a deep keyset page read an index in order, no Sort."""
-    for queryset in first_and_deep_pages(merchant, ordering):
+    """INB-3 at scale: first page and a deep keyset page read an index in order, no Sort,
+    for the inbox page and for the API's items (names by sub-selects)."""
+    pages = [*first_and_deep_pages(merchant, ordering), *first_and_deep_pages(merchant, ordering, rows=rating_item_rows)]
+    for queryset, label in zip(pages, ["", " (deep)", " (API)", " (API, deep)"], strict=True):
         plan = plan_of(queryset)
-        print(f"\n--- {ordering}\n{plan}")
+        print(f"\n--- {ordering}{label}\n{plan}")
         assert "Seq Scan on ratings_rating" not in plan, plan
         assert re.search(r"Index (Only )?Scan( Backward)? using rating_inbox_\w+ on ratings_rating", plan), plan
         assert not re.search(r"^\s*(->\s*)?Sort\b", plan, re.M), plan
