@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from gifts.serializers import GrantSerializer
@@ -46,11 +47,17 @@ def items_from_rows(rows) -> list[dict]:
     """RatingItemSerializer's output for rows of ratings.selectors.rating_item_rows, built directly.
 
     A page of model instances through eleven field objects and two nested serializers each
-    cost more than the page's SQL (bench: 6 ms of a 12 ms request). Dates still go through
-    DRF's DateTimeField, so their format and time zone are the API's; a test compares this
-    with DRF's own walk of the serializer, field by field.
+    cost more than the page's SQL (bench: 6 ms of a 12 ms request); DRF's DateTimeField
+    alone, looking the time zone up for every value, cost 0.3 ms a page. Times are written as
+    DRF writes them (ISO 8601 in the current time zone, UTC as "Z"); a test compares this with
+    DRF's own walk of the serializer, field by field.
     """
-    when = serializers.DateTimeField().to_representation
+    zone = timezone.get_current_timezone()
+
+    def when(value):
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
     return [
         {
             "id": row.id,

@@ -319,9 +319,11 @@ def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
     commented = make.rating(merchant, 10, "¡Excelente! " * 40, branch=make.branch(merchant))
     rating_reply(merchant=merchant, rating=commented, author=make.admin(merchant), body="Gracias")
     ids = [plain.pk, commented.pk]
-    fast = items_from_rows(rating_item_rows(merchant=merchant).filter(pk__in=ids).order_by("id"))
-    serializer = RatingItemSerializer()
-    drf = [serializers.Serializer.to_representation(serializer, row)
-           for row in Rating.objects.filter(pk__in=ids).select_related("customer", "branch").order_by("id")]
-    assert fast == drf
+    for zone in ("UTC", "America/Bogota", "Asia/Kolkata"):
+        with timezone.override(zone):
+            fast = items_from_rows(rating_item_rows(merchant=merchant).filter(pk__in=ids).order_by("id"))
+            serializer = RatingItemSerializer()
+            drf = [serializers.Serializer.to_representation(serializer, row)
+                   for row in Rating.objects.filter(pk__in=ids).select_related("customer", "branch").order_by("id")]
+            assert fast == drf, zone
     assert fast[1]["last_message_at"] and len(fast[1]["comment_excerpt"]) < len(commented.comment)
