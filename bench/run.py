@@ -172,6 +172,9 @@ def build_scenarios(merchant) -> list[Scenario]:
                 {"ordering": ordering, "cursor": cursor}), group="deep"))
     if exists(base + "summary/"):
         scenarios.append(Scenario("summary", base + "summary/", group="summary"))
+        scenarios.append(Scenario("summary dates", base + "summary/?" + urlencode({
+            "date_from": (today - dt.timedelta(days=120)).isoformat(),
+            "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))
         scenarios.append(Scenario("summary branch+dates", base + "summary/?" + urlencode({
             "branch": branch, "date_from": (today - dt.timedelta(days=120)).isoformat(),
             "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))

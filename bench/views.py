@@ -3,8 +3,9 @@
 - hello: a constant JSON body; what gunicorn + Django cost with no database at all.
 - floor/<name>: the framework floor of a measured request: the same SQL statements the
   request ran (captured by bench/run.py into BENCH_SQL_FILE), executed in order on
-  Django's connection, the rows of the last one returned as json.dumps. No DRF, no
-  serializers, no templates: what is left above it is the application's own cost.
+  Django's connection, the rows of every statement that returns data (all but the tenant
+  settings' bookkeeping) returned as json.dumps. No DRF, no serializers, no templates: what
+  is left above it is the application's own cost.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ def floor(request, name: str):
     statements = _scenarios().get(name)
     if statements is None:
         raise Http404(name)
-    rows = []
+    results = []
     try:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-                if cursor.description is not None:
-                    rows = cursor.fetchall()
+                if cursor.description is not None and "set_config(" not in sql:
+                    results.append(cursor.fetchall())
     finally:
         tenancy.clear_tenant()
-    return HttpResponse(json.dumps(rows, default=str), content_type="application/json")
+    return HttpResponse(json.dumps(results, default=str), content_type="application/json")

