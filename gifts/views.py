@@ -49,7 +49,7 @@ def gift_fields_from_post(post) -> dict:
 
 def _catalogue(request, *, form_values=None, errors=None, status=200):
     return render(request, "gifts/catalogue.html", {
-        "gifts": selectors.gift_list(merchant=request.merchant),
+        "gifts": selectors.gift_list(merchant=request.merchant, grants_count=True),
         "form_values": form_values or {"kind": "product", "validity_days": 30},
         "errors": errors or {},
         "kinds": Gift.Kind.choices,
