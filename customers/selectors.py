@@ -19,13 +19,39 @@ def customer_get(*, merchant: Merchant, id: int) -> Customer:
     return customer
 
 
+def _prefix_range(prefix: str) -> dict:
+    """`token` in [prefix, prefix with its last character incremented): the words starting with it.
+
+    The column has the C collation (code point order), so this range is exactly the words
+    that start with the prefix. Unlike LIKE (not leakproof), comparison operators are
+    leakproof, so under row-level security PostgreSQL may still use them as index bounds.
+    """
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF or 0xD7FF <= last < 0xE000:  # no next code point, or a surrogate
+        return {"token__startswith": prefix}
+    return {"token__gte": prefix, "token__lt": prefix[:-1] + chr(last + 1)}
+
+
+def customers_named(*, merchant: Merchant, query: str) -> QuerySet | None:
+    """The ids of the customers with a name word starting with every word of the query
+    (INB-4: case- and accent-insensitive); None when the query has no words.
+
+    Several words intersect their customers first (INTERSECT), so "pedro peña" reads the
+    few customers named both, not every rating of every Pedro (114 ms -> a few ms at
+    300,000 ratings); one word stays a semi-join the planner can probe row by row.
+    """
+    matching = None
+    for prefix in search_prefixes(query or ""):
+        customers = CustomerNameToken.objects.filter(merchant=merchant, **_prefix_range(prefix)).values("customer_id")
+        matching = customers if matching is None else matching.intersection(customers)
+    return matching
+
+
 def customer_list(*, merchant: Merchant, q: str = "") -> QuerySet[Customer]:
+    """The merchant's customers by name; `q` as the inbox's name search (customers_named)."""
     customers = Customer.objects.filter(merchant=merchant)
-    for prefix in search_prefixes(q):
-        customers = customers.filter(
-            pk__in=CustomerNameToken.objects.filter(merchant=merchant, token__startswith=prefix)
-            .values("customer_id")
-        )
+    if (matching := customers_named(merchant=merchant, query=q)) is not None:
+        customers = customers.filter(pk__in=matching)
     return customers.order_by("name_key", "id")
 
 
