@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -147,6 +148,14 @@ def rating_item_rows(*, merchant: Merchant, membership: Membership | None = None
     return _filtered(merchant, membership, filters or RatingFilters(), ratings=_item_rows())
 
 
+def rating_signature_rows(*, merchant: Merchant, membership: Membership | None = None,
+                          filters: RatingFilters | None = None) -> QuerySet:
+    """rating_list() reduced to what the inbox poll compares (id, read state, thread length) and
+    the ordering columns the pages are cut on, as tuples: no customer, no model instances."""
+    return _filtered(merchant, membership, filters or RatingFilters()).values_list(
+        "id", "is_read", "messages_count", "created_at", "score", "customer_name_key", named=True)
+
+
 def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
                    filters: RatingFilters | None = None) -> dict:
     """The counters of INB-1 and the NPS of API.md, following branch and dates only.
@@ -158,20 +167,26 @@ def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
     """
     filters = filters or RatingFilters()
     dated = filters.date_from is not None or filters.date_to is not None
-    rows = (RatingDayCounter if dated else RatingBranchCounter).objects.filter(merchant=merchant)
-    if membership is not None:
-        branch_ids = visible_branch_ids(membership)
-        if branch_ids is not None:
-            rows = rows.filter(branch_id__in=branch_ids)
-    if filters.branch_id is not None:
-        rows = rows.filter(branch_id=filters.branch_id)
-    if filters.date_from is not None:
-        rows = rows.filter(day__gte=filters.date_from)
-    if filters.date_to is not None:
-        rows = rows.filter(day__lte=filters.date_to)
-    row = rows.aggregate(**{name: Sum(name, default=0) for name in COUNTER_COLUMNS})
+    conditions, params = ["merchant_id = %s"], [merchant.pk]
+    if membership is not None and (branch_ids := visible_branch_ids(membership)) is not None:
+        conditions.append("branch_id = ANY(%s)")
+        params.append(branch_ids)
+    for condition, value in (("branch_id = %s", filters.branch_id), ("day >= %s", filters.date_from),
+                             ("day <= %s", filters.date_to)):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    # Plain SQL: every inbox page, poll and action sums these, and the ORM's aggregate cost
+    # 1.2 ms of Python around 0.3 ms of SQL (bench data, the poll that finds nothing new).
+    table = (RatingDayCounter if dated else RatingBranchCounter)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_COUNTER_SUMS} FROM {table} WHERE {' AND '.join(conditions)}", params)
+        row = dict(zip(COUNTER_COLUMNS, cursor.fetchone(), strict=True))
     row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
     return row
+
+
+_COUNTER_SUMS = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTER_COLUMNS)
 
 
 def nps(promoters: int, detractors: int, total: int) -> int | None:

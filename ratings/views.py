@@ -28,7 +28,15 @@ from . import services
 from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
 from .keyset import InvalidCursor, paginate
 from .page_selectors import quick_reply_get, quick_reply_list
-from .selectors import DEFAULT_ORDERING, ORDERINGS, rating_get, rating_list, rating_summary, rating_thread
+from .selectors import (
+    DEFAULT_ORDERING,
+    ORDERINGS,
+    rating_get,
+    rating_list,
+    rating_signature_rows,
+    rating_summary,
+    rating_thread,
+)
 
 # Two screens of rows; more load as the list scrolls. Each row costs ~0.7 ms of template
 # rendering, so a first page of 50 spent more on rows nobody sees than on its SQL.
@@ -66,7 +74,7 @@ def inbox_signature(rows, summary: dict, opened=None) -> str:
     """A fingerprint of what the open page shows: the first page's rows (id, read, messages), the
     counters and the open rating. Built from rows the page reads anyway, so polling costs the same
     few index scans as the first page, never a count over all ratings (INB-8)."""
-    parts = [f"{r.pk}:{int(r.is_read)}:{r.messages_count}" for r in rows]
+    parts = [f"{r.id}:{int(r.is_read)}:{r.messages_count}" for r in rows]
     parts += [f"{key}={summary.get(key)}" for key in
               ("total_ratings", "comments_received", "replies_sent", "unread_comments")]
     if opened is not None:
@@ -96,9 +104,12 @@ class Inbox:
     def rating_url(self, rating_id: int) -> str:
         return _with_query(reverse("ratings:rating", args=[self.merchant.slug, rating_id]), self.query)
 
-    def page(self, cursor: str | None = None):
+    def page(self, cursor: str | None = None, *, signature_only: bool = False):
+        """The rows of a page; signature_only reads just what inbox_signature() needs, no customer
+        and no model instances (every poll that finds nothing new, every action's poller)."""
         ordering = self.state["sort"]
-        queryset = rating_list(merchant=self.merchant, membership=self.membership, filters=self.filters)
+        rows = rating_signature_rows if signature_only else rating_list
+        queryset = rows(merchant=self.merchant, membership=self.membership, filters=self.filters)
         try:
             return paginate(queryset, ordering=ordering, columns=ORDERINGS[ordering], cursor=cursor,
                             size=PAGE_SIZE)
@@ -108,8 +119,11 @@ class Inbox:
 
     def poller(self, summary: dict, opened) -> dict:
         """The poller's state after an action, so the next poll does not redraw what this user did."""
-        return {"signature": inbox_signature(self.page().rows, summary, opened),
+        return {"signature": self.signature(summary, opened),
                 "poll_seconds": getattr(settings, "INBOX_POLL_SECONDS", 15)}
+
+    def signature(self, summary: dict, opened) -> str:
+        return inbox_signature(self.page(signature_only=True).rows, summary, opened)
 
     def summary(self) -> dict:
         return rating_summary(merchant=self.merchant, membership=self.membership, filters=self.filters)
@@ -206,14 +220,13 @@ def poll(request, merchant_slug):
     thread, swapped out of band (INB-8)."""
     opened_id = request.GET.get("open")
     page = Inbox(request, opened_id=int(opened_id) if opened_id and opened_id.isdigit() else None)
-    result, summary = page.page(), page.summary()
+    summary = page.summary()
     rating = None
     if page.opened_id is not None:
         rating = rating_get(merchant=page.merchant, id=page.opened_id, membership=page.membership)
-    signature = inbox_signature(result.rows, summary, rating)
-    if request.GET.get("sig") == signature:
+    if request.GET.get("sig") == page.signature(summary, rating):
         return HttpResponse(status=204)
-    context = {**page.list_context(result, summary, rating), "oob": True}
+    context = {**page.list_context(page.page(), summary, rating), "oob": True}
     if rating is not None:
         context["rating"] = rating
         context["thread"] = rating_thread(merchant=page.merchant, rating=rating)
