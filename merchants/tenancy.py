@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection
 
+from ratings_inbox import rows
+
 SETTINGS = ("app.merchant_id", "app.user_id", "app.all_merchants")
 
 
@@ -46,8 +48,6 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     compilation instead of two. merchants_merchant is not a tenant table, so no policy reads
     the settings this statement writes. None (and nothing set) when no merchant has the slug.
     """
-    from ratings_inbox import rows
-
     from .models import Merchant
 
     with connection.cursor() as cursor:

@@ -156,6 +156,9 @@ def rating_signature_rows(*, merchant: Merchant, membership: Membership | None =
         "id", "is_read", "messages_count", "created_at", "score", "customer_name_key", named=True)
 
 
+_COUNTER_SUMS = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTER_COLUMNS)
+
+
 def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
                    filters: RatingFilters | None = None) -> dict:
     """The counters of INB-1 and the NPS of API.md, following branch and dates only.
@@ -184,9 +187,6 @@ def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
         row = dict(zip(COUNTER_COLUMNS, cursor.fetchone(), strict=True))
     row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
     return row
-
-
-_COUNTER_SUMS = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTER_COLUMNS)
 
 
 def nps(promoters: int, detractors: int, total: int) -> int | None:
