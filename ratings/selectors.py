@@ -12,10 +12,11 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from customers.models import Visit
+from customers.models import Customer, Visit
 from customers.selectors import customers_named
-from merchants.models import Membership, Merchant
+from merchants.models import Branch, Membership, Merchant
 from merchants.selectors import visible_branch_ids
+from ratings_inbox import rows
 
 from .counters import COLUMNS as COUNTER_COLUMNS
 from .keyset import Column
@@ -199,17 +200,34 @@ def nps(promoters: int, detractors: int, total: int) -> int | None:
 
 
 def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Rating:
-    """One rating of the merchant (within the member's branches), or 404 (TEN-3)."""
-    rating = (
-        _scoped(merchant, membership)
-        .select_related("customer", "branch", "visit")
-        .filter(pk=id)
-        .first()
-    )
-    if rating is None:
+    """One rating of the merchant (within the member's branches), or 404 (TEN-3), with its
+    customer, branch and visit.
+
+    Every opened rating, poll with a rating open, reply and read-state change starts here, so
+    it is one plain-SQL statement (ratings_inbox.rows): the ORM's three-join select_related
+    cost 1.5 ms of compiling around a 0.1 ms query (bench data).
+    """
+    conditions, params = ["r.merchant_id = %s", "r.id = %s"], [merchant.pk, id]
+    if membership is not None and (branch_ids := visible_branch_ids(membership)) is not None:
+        conditions.append("r.branch_id = ANY(%s)")
+        params.append(branch_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list(Rating, 'r')}, {rows.select_list(Customer, 'c')},"
+            f" {rows.select_list(Branch, 'b')}, {rows.select_list(Visit, 'v')}"
+            " FROM ratings_rating r JOIN customers_customer c ON c.id = r.customer_id"
+            " JOIN merchants_branch b ON b.id = r.branch_id JOIN customers_visit v ON v.id = r.visit_id"
+            f" WHERE {' AND '.join(conditions)}",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise Http404("No such rating.")
-    # The visit's branch is the rating's (foreign key ratings_rating_matches_visit): one join less.
-    Visit.branch.field.set_cached_value(rating.visit, rating.branch)
+    rating, customer, branch, visit = rows.instances(row, Rating, Customer, Branch, Visit)
+    for name, value in (("customer", customer), ("branch", branch), ("visit", visit)):
+        Rating._meta.get_field(name).set_cached_value(rating, value)
+    # The visit's branch is the rating's (foreign key ratings_rating_matches_visit).
+    Visit._meta.get_field("branch").set_cached_value(visit, branch)
     return rating
 
 

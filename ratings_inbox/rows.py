@@ -32,3 +32,13 @@ def width(model) -> int:
 def instance(model, values):
     """The model instance of one row's values for select_list(model, …)."""
     return model.from_db(connection.alias, list(_fields(model)[1]), values)
+
+
+def instances(values, *models) -> list:
+    """One instance per model from one row of select_list(model, …) columns, in that order."""
+    result, start = [], 0
+    for model in models:
+        end = start + width(model)
+        result.append(instance(model, values[start:end]))
+        start = end
+    return result

@@ -114,15 +114,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token_end = rows.width(Token)
-        user_end = token_end + rows.width(User)
-        token, user = rows.instance(Token, row[:token_end]), rows.instance(User, row[token_end:user_end])
+        token, user, membership = rows.instances(row, Token, User, Membership)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         Token._meta.get_field("user").set_cached_value(token, user)
-        if merchant_id is not None:
-            membership = rows.instance(Membership, row[user_end:]) if row[user_end] is not None else None
-            user.memberships_read = {merchant_id: membership}
+        if merchant_id is not None:  # no membership row: all its columns NULL
+            user.memberships_read = {merchant_id: membership if membership.pk is not None else None}
         return user, token
 
 
