@@ -249,10 +249,6 @@ def server_time(conn, statements: list[str]) -> float:
     return total
 
 
-def tenant_prefix(s: Scenario) -> list[str]:
-    return [sql for sql in s.statements if "set_config('app.merchant_id'" in sql][:1]
-
-
 def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
     app = pg_connect()
     root = pg_connect(superuser=True)

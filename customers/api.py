@@ -79,7 +79,7 @@ class CustomerRatingsView(MerchantView):
         ratings = rating_item_rows(merchant=self.merchant, membership=self.membership,
                                    filters=RatingFilters(customer_id=customer.pk))
         return paginated_response(request, ratings, ordering="-created_at", columns=ORDERINGS["-created_at"],
-                                  serialize=lambda rows: items_from_rows(rows))
+                                  serialize=items_from_rows)
 
 
 class CustomerVisitsView(MerchantView):

@@ -13,8 +13,7 @@ from rest_framework.response import Response
 
 from customers.links import conversation_url
 from customers.models import Customer, Visit
-from gifts.models import GiftGrant
-from gifts.selectors import customer_gift_counters
+from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.models import Branch
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
@@ -130,7 +129,7 @@ def rating_detail_data(view, rating: Rating) -> dict:
         **customer_gift_counters(merchant=merchant, customer=customer, last_score=True),
     }
     rating.thread = rating_thread(merchant=merchant, rating=rating)
-    rating.grants = list(GiftGrant.objects.filter(merchant=merchant, rating=rating).order_by("granted_at", "id"))
+    rating.grants = grants_for_rating(merchant=merchant, rating=rating)
     rating.conversation_url = conversation_url(rating)
     return RatingDetailSerializer(rating).data
 

@@ -137,10 +137,6 @@ class RatingDetailSerializer(RatingItemSerializer):
     gift_grants = GrantSerializer(many=True, source="grants")
     conversation_url = serializers.URLField()
 
-    def to_representation(self, rating):
-        # One rating, more fields: DRF's own field by field walk, not the list's shortcut.
-        return serializers.Serializer.to_representation(self, rating)
-
 
 class RatingCreateSerializer(serializers.Serializer):
     visit = Id()

@@ -305,7 +305,7 @@ def test_list_runs_a_fixed_number_of_queries_and_never_counts(make, merchant, ad
 
 
 def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
-    """API.md "Ratings" items: the list builds its items directly from tuples for speed; they
+    """INB-2, API.md "Ratings" items: the list builds its items directly from tuples for speed; they
     must equal DRF's own walk of RatingItemSerializer over the model instances, field by field,
     comment excerpt and thread times included."""
     from rest_framework import serializers
