@@ -11,6 +11,7 @@ from django.utils import timezone
 from customers.services import InvoiceLineInput
 from notifications.models import OutgoingEmail
 from ratings.models import QuickReply, Rating
+from ratings.selectors import ORDERINGS
 from ratings.services import customer_message_add, quick_reply_create, rating_reply
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -205,6 +206,24 @@ def test_poll_answers_204_until_something_changes_INB_8(make, merchant, admin_cl
     assert 'id="counters" class="counters" hx-swap-oob="true"' in html
     assert "¿Hay respuesta?" in html  # the open thread follows
     assert re.search(rf'<li id="row-{rating.pk}" class="row is-unread"', html)
+
+
+@pytest.mark.parametrize("sort", sorted(ORDERINGS))
+def test_poll_signature_matches_the_page_in_every_order_INB_8(make, merchant, admin_client, sort):
+    """The poll hashes a lighter query than the page (no customers, no model instances): for
+    every order, with a filter and a rating open, an unchanged inbox must still answer 204."""
+    ana = make.customer(merchant, "Ana Ruiz", email="ana@example.com")
+    for n in range(8):
+        make.rating(merchant, 1 + n, "comentario" if n % 2 else None, customer=ana if n % 3 else None)
+    opened = make.rating(merchant, 6, "abierta", customer=ana)
+    query = {"sort": sort, "q": "ana"}
+    html = admin_client.get(f"/m/{merchant.slug}/inbox/{opened.pk}/", query).content.decode()
+    signature = re.search(r'"sig": "([0-9a-f]+)"', html).group(1)
+    poll = f"/m/{merchant.slug}/inbox/poll/"
+    assert admin_client.get(poll, {**query, "sig": signature, "open": opened.pk}, **HX).status_code == 204
+    make.rating(merchant, 10, "nueva", customer=ana)
+    changed = admin_client.get(poll, {**query, "sig": signature, "open": opened.pk}, **HX)
+    assert changed.status_code == 200 and "nueva" in changed.content.decode()
 
 
 def test_money_in_spanish_uses_spanish_separators_DET_4(make, merchant, client):
