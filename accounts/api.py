@@ -11,7 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from merchants import tenancy
-from merchants.selectors import memberships_of_user, visible_branch_ids
+from merchants.access import Access
+from merchants.selectors import memberships_of_user
 from ratings_inbox.api.authentication import is_api_key
 from ratings_inbox.api.schema import errors
 from ratings_inbox.api.views import ApiView
@@ -49,11 +50,11 @@ class MeView(ApiView):
             rows = list(memberships_of_user(user))
             for membership in rows:
                 with tenancy.tenant(membership.merchant_id, user_id=user.pk):
-                    branches = visible_branch_ids(membership)
+                    branches = Access.member(membership).visible_branch_ids()
                 memberships.append({
                     "merchant": {"slug": membership.merchant.slug, "name": membership.merchant.name},
                     "role": membership.role,
-                    "branches": sorted(branches) if branches is not None else None,
+                    "branches": branches,
                 })
         finally:
             tenancy.clear_tenant()

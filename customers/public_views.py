@@ -22,6 +22,7 @@ from customers.models import Customer, Visit
 from customers.services import customer_opt_out
 from gifts.selectors import grant_list
 from merchants import tenancy
+from merchants.access import Access
 from ratings.models import Rating
 from ratings.selectors import rating_thread
 from ratings.services import Conflict, customer_message_add, rating_create
@@ -133,10 +134,12 @@ def conversation(request, token):
             except ValidationError as exc:
                 errors = _errors(exc)
         zone = ZoneInfo(merchant.timezone)
+        # The customer's own conversation and gifts: the whole merchant, no member.
+        access = Access.system(merchant)
         with timezone.override(zone):
             context = {
-                "merchant": merchant, "rating": rating, "thread": rating_thread(merchant=merchant, rating=rating),
-                "grants": list(grant_list(merchant=merchant, customer=rating.customer)[:50]),
+                "merchant": merchant, "rating": rating, "thread": rating_thread(access=access, rating=rating),
+                "grants": list(grant_list(access=access, customer=rating.customer)[:50]),
                 "visited_on": timezone.localtime(rating.visit.visited_at, zone), "errors": errors, "body": body,
                 "sent": request.GET.get("sent") == "1", "thanks": request.GET.get("thanks") == "1",
             }
