@@ -278,6 +278,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging in (PRODUCT.md SEC-1) ---------------------------------------------------
+# A client's address is the socket's; behind N reverse proxies that each append to
+# X-Forwarded-For, set TRUSTED_PROXY_COUNT=N.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Every new password passes these, whichever way it is set (commands, services, the admin).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
