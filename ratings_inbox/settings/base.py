@@ -278,8 +278,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging in (PRODUCT.md SEC-1) ---------------------------------------------------
-# A client's address is the socket's; behind N reverse proxies that each append to
-# X-Forwarded-For, set TRUSTED_PROXY_COUNT=N.
+# Every login (the sign-in page, /admin/, POST /api/v1/auth/token/) is checked and counted by
+# this backend against the lockout in accounts/lockout.py. A client's address is the socket's;
+# behind N reverse proxies that each append to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Every new password passes these, whichever way it is set (commands, services, the admin).
 AUTH_PASSWORD_VALIDATORS = [
