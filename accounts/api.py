@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -20,19 +21,29 @@ from ratings_inbox.api.views import ApiView
 from .serializers import MeSerializer, TokenInputSerializer, TokenSerializer
 
 
+class LoginLockedOut(Throttled):
+    default_detail = gettext_lazy("Too many failed attempts to log in.")
+    default_code = "login_locked_out"
+
+
 class TokenView(ApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(operation_id="auth_token_create", request=TokenInputSerializer, auth=[],
                    responses={200: TokenSerializer, **errors(400, 413, 415, 429)},
-                   description="Wrong credentials: 400 without saying which part was wrong.")
+                   description="Wrong credentials: 400 without saying which part was wrong. After 5"
+                               " failures for one account or 20 from one address within 15 minutes, 429"
+                               " with Retry-After for 15 minutes, whatever the password (SEC-1).")
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request._request, email=data.validated_data["email"].strip(),
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
+            lockout = getattr(request._request, "login_lockout", None)
+            if lockout is not None:
+                raise LoginLockedOut(wait=lockout.retry_after())
             raise ValidationError({"detail": _("Unable to log in with these credentials.")})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
