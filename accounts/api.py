@@ -6,19 +6,19 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from merchants import tenancy
 from merchants.access import Access
 from merchants.selectors import memberships_of_user
-from ratings_inbox.api.authentication import is_api_key
+from ratings_inbox.api.authentication import TokenAuthentication, is_api_key
 from ratings_inbox.api.schema import errors
 from ratings_inbox.api.views import ApiView
 
 from .serializers import MeSerializer, TokenInputSerializer, TokenSerializer
+from .services import api_token_create, api_token_revoke
 
 
 class LoginLockedOut(Throttled):
@@ -29,6 +29,18 @@ class LoginLockedOut(Throttled):
 class TokenView(ApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
+
+    def _revoking(self) -> bool:
+        # POST trades a password for a new token and reads no credentials (a client re-logging in
+        # may still send its expired token); DELETE revokes the token it is called with. (The schema
+        # generator first builds the view without a request.)
+        return self.request is not None and self.request.method == "DELETE"
+
+    def get_authenticators(self):
+        return [TokenAuthentication()] if self._revoking() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else super().get_permissions()
 
     @extend_schema(operation_id="auth_token_create", request=TokenInputSerializer, auth=[],
                    responses={200: TokenSerializer, **errors(400, 413, 415, 429)},
@@ -45,8 +57,13 @@ class TokenView(ApiView):
             if lockout is not None:
                 raise LoginLockedOut(wait=lockout.retry_after())
             raise ValidationError({"detail": _("Unable to log in with these credentials.")})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_create(user=user)})
+
+    @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None, **errors(401, 429)},
+                   description="The caller's token stops working at once; the user's other tokens do not.")
+    def delete(self, request):
+        api_token_revoke(token=request.auth)
+        return Response(status=204)
 
 
 class MeView(ApiView):

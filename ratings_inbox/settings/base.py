@@ -179,7 +179,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -257,7 +256,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "ratings_inbox.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -301,3 +300,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Credentials and links that expire (SEC-5, SEC-6) ---------------------------------
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+# Rate and conversation links sent to customers; unsubscribe links never expire.
+CUSTOMER_LINK_MAX_AGE_DAYS = int(os.environ.get("CUSTOMER_LINK_MAX_AGE_DAYS", "180"))
+# Posts of a customer's form (rate, reply, unsubscribe) allowed per link and window.
+CUSTOMER_FORM_POSTS_PER_WINDOW = int(os.environ.get("CUSTOMER_FORM_POSTS_PER_WINDOW", "10"))
+CUSTOMER_FORM_WINDOW_SECONDS = int(os.environ.get("CUSTOMER_FORM_WINDOW_SECONDS", "600"))
