@@ -15,7 +15,7 @@ from merchants.decorators import member_required
 from ratings.selectors import rating_get, rating_thread
 from ratings.services import Conflict
 
-from . import selectors, services
+from . import selectors, services, wording
 from .models import Gift
 
 KIND_FIELDS = {
@@ -145,7 +145,7 @@ def redeem(request, merchant_slug):
         else:
             context["grant"] = grant
             context["code"] = ""
-            context["what"] = services.gift_description(grant.gift, request.merchant.currency)
+            context["what"] = wording.gift_description(grant.gift, request.merchant.currency)
     return render(request, "gifts/redeem.html", context, status=status)
 
 
