@@ -97,7 +97,7 @@ def decode_cursor(cursor: str, ordering: str, columns: list[Column]) -> tuple[li
         if payload["o"] != ordering or len(values) != len(columns):
             raise InvalidCursor("cursor was issued for another ordering")
         for column, value in zip(columns, values, strict=True):
-            if column.name in {"created_at"} and not isinstance(value, dt.datetime):
+            if column.name in {"created_at", "last_activity_at", "due_order"} and not isinstance(value, dt.datetime):
                 raise InvalidCursor("bad cursor value")
             if column.name in {"id", "score"} and (not isinstance(value, int) or isinstance(value, bool)):
                 raise InvalidCursor("bad cursor value")
