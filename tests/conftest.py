@@ -28,6 +28,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+class CspWatchedBrowser:
+    """The shared Chromium, noting every console message of a Content-Security-Policy violation
+    ("Refused to …") on any page of any context the tests open (SEC-4)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.csp_violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message):
+        if "Refused to" in message.text:
+            self.csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -35,8 +61,20 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                              args=CHROMIUM_ARGS)
-        yield browser
+        yield CspWatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fails a browser test whose pages broke the Content-Security-Policy (SEC-4)."""
+    yield
+    if "chromium" not in request.fixturenames:
+        return
+    browser = request.getfixturevalue("chromium")
+    violations = list(browser.csp_violations)
+    browser.csp_violations.clear()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 _sequence = itertools.count(1)
