@@ -28,9 +28,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+# Chromium reports a policy violation in its own log, which Playwright's console events do not
+# carry; the page's `securitypolicyviolation` event does, and an init script (exempt from the
+# page's policy) turns it into a console error that names the blocked code.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Refused to ${event.effectiveDirective}: ${event.blockedURI || "inline"} `
+                + `at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+}, true);
+"""
+
+
 class CspWatchedBrowser:
-    """The shared Chromium, noting every console message of a Content-Security-Policy violation
-    ("Refused to …") on any page of any context the tests open (SEC-4)."""
+    """The shared Chromium, noting every Content-Security-Policy violation ("Refused to …") on any
+    page of any context the tests open (SEC-4).
+
+    Screenshots take caret="initial": hiding the caret writes a style attribute on every input and
+    leaves an empty one behind, which htmx copies onto the input's replacement at its next swap,
+    a violation of the harness's making, not the page's.
+    """
 
     def __init__(self, browser):
         self._browser = browser
@@ -38,11 +54,13 @@ class CspWatchedBrowser:
 
     def new_context(self, **options):
         context = self._browser.new_context(**options)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("console", self._console)
         return context
 
     def new_page(self, **options):
         page = self._browser.new_page(**options)
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
         page.on("console", self._console)
         return page
 

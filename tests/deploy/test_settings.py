@@ -135,9 +135,12 @@ def test_https_redirect_hsts_and_the_proxy_header_on_real_requests_sec4(client, 
     assert behind_proxy["Referrer-Policy"] == "same-origin"
 
 
-def test_compose_ships_no_secret_key_and_passes_the_security_variables_sec4():
+def test_compose_and_image_ship_no_secret_key_and_run_without_debug_sec4():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     for name in ("web", "worker", "beat", "migrate"):
         env = compose["services"][name]["environment"]
         assert env["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}", name
+        assert env["DEBUG"] == "false", name
         assert {"SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS"} <= set(env), name
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "DEBUG=0" in dockerfile and "SECRET_KEY=" not in dockerfile
