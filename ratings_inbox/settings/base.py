@@ -308,7 +308,6 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Every response carries this policy (django-csp): scripts and styles only from our own static
 # files, no inline code, no eval; htmx is configured in templates/base.html to need neither.
 CONTENT_SECURITY_POLICY = {
