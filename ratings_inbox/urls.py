@@ -27,5 +27,8 @@ urlpatterns = [
     path("", include("customers.public_urls", namespace="public")),
 ]
 
+handler404 = "ratings_inbox.errors.page_not_found"
+handler500 = "ratings_inbox.errors.server_error"
+
 if os.environ.get("BENCH_VIEWS") == "1":  # `make bench` only: the floors of docs/bench (bench/views.py)
     urlpatterns.insert(0, path("bench/", include("bench.urls")))
