@@ -338,6 +338,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public REST contract v1 of Ratings Inbox.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Enum names where two models share a field name ("status", "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "ratings.models.CaseStatus",
+        "CaseEventKindEnum": "ratings.models.CaseEvent.Kind",
+        "GrantStatusEnum": "gifts.models.GiftGrant.Status",
+        "GiftKindEnum": "gifts.models.Gift.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
