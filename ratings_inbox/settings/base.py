@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A gift's kind and a grant's gift_kind are one choice set: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"KindEnum": "gifts.models.Gift.Kind"},
 }
 
 # --- Logging in (PRODUCT.md SEC-1) ---------------------------------------------------
