@@ -1,5 +1,5 @@
-"""No input gives a 500 in the pages (SEC-7): every GET page of a merchant, and the customer
-pages, fed hostile query parameters, ids and cursors. The URLs come from the URL conf, so a
+"""No input gives a 500 in the pages (SEC-7): every page of a merchant, and the customer pages,
+fed hostile query parameters, form fields, ids and cursors. The URLs come from the URL conf, so a
 new page is fuzzed as soon as it exists (an unknown path converter fails the test)."""
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from tests.hostile import CURSORS, HOSTILE
 # Every name a page reads from its query string, and a few it might.
 PARAMETERS = ["sort", "branch", "date_from", "date_to", "q", "cursor", "open", "sig", "sent", "thanks", "page",
               "page_size", "status", "customer", "gift", "code"]
+# Every name a page's form posts.
+FORM_FIELDS = ["name", "kind", "product_name", "points", "discount_percent", "discount_amount", "validity_days",
+               "is_active", "code", "source", "gift", "subject", "body", "delay_minutes", "enabled", "title",
+               "score", "comment"]
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
@@ -114,6 +118,18 @@ def test_sec7_forged_cursors_never_give_a_500(admin_page_client, world, sort):
     queries = [f"sort={sort}&cursor={cursor}" for cursor in CURSORS + HOSTILE]
     headers = {"HX-Request": "true", "HX-Target": "load-more"}
     assert _server_errors(admin_page_client, _path("m/<slug:merchant_slug>/inbox/", world), queries, headers) == []
+
+
+@pytest.mark.parametrize("route", page_routes())
+def test_sec7_hostile_form_posts_never_give_a_500(admin_page_client, world, route):
+    """Every field of every form set to each hostile value, posted to every page (SEC-7)."""
+    path, errors = _path(route, world), []
+    for value in HOSTILE:
+        body = "&".join(f"{name}={value}" for name in FORM_FIELDS)
+        response = admin_page_client.post(path, body, content_type="application/x-www-form-urlencoded")
+        if response.status_code >= 500:
+            errors.append((path, value[:40], response.status_code))
+    assert errors == []
 
 
 @pytest.mark.parametrize("route", [r for r in page_routes() if "<int:" in r or "<str:token>" in r])
