@@ -36,8 +36,9 @@ class TenantModel(models.Model):
     (id, merchant_id), every unique constraint includes merchant_id, and a reference to another
     tenant row is checked by a composite key (merchant_id, x) -> (merchant_id, id), added by
     the migrations. Such a ForeignKey therefore says db_constraint=False: Django's one-column
-    constraint would need id alone to be unique. tests/models/test_distributable_schema.py
-    checks the catalog.
+    constraint would need id alone to be unique. A migration that creates a tenant model ends
+    with merchants.distributable.TenantPrimaryKeys() (and EnableRowLevelSecurity);
+    tests/models/test_distributable_schema.py checks the catalog.
     """
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
