@@ -23,10 +23,10 @@ from customers.selectors import customer_ratings, customer_visits, visit_get
 from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
+from ratings_inbox.keyset import InvalidCursor, paginate
 
 from . import services
 from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
-from .keyset import InvalidCursor, paginate
 from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
