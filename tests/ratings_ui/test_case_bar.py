@@ -295,3 +295,14 @@ def test_the_opened_rating_does_not_grow_with_its_log_and_notes(make, merchant, 
         return len(context.captured_queries)
 
     assert count(busy) == count(quiet)
+
+
+def test_the_poll_redraws_bar_and_log_when_the_customer_reopens_CASE_1_CASE_5(make, merchant, admin_client):
+    rating = make.rating(merchant, 3, "Frío")
+    act(admin_client, merchant, rating, status="resolved")
+    customer_message_add(merchant=merchant, rating=Rating.objects.get(pk=rating.pk), body="Sigue igual")
+    html = admin_client.get(f"/m/{merchant.slug}/inbox/poll/", {"open": rating.pk, "sig": "old"},
+                            HTTP_HX_TARGET="poller", **HX).content.decode()
+    refreshed = re.search(r'<section id="case-bar"[^>]*hx-swap-oob="true".*?</section>', html, re.S).group(0)
+    assert "case-status-open" in refreshed and "Reopen" not in refreshed
+    assert log_lines(html) == ["Ana Admin resolved the case", "System reopened the case"]
