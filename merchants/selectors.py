@@ -40,6 +40,12 @@ def branch_list(*, access: Access) -> QuerySet[Branch]:
     return access.scope(Branch.objects, branch="id").order_by("name", "id")
 
 
+def member_list(*, access: Access) -> QuerySet[Membership]:
+    """The merchant's members with their users, by name: whom a case can be assigned to (CASE-3)."""
+    return (access.scope(Membership.objects, branch=None).select_related("user")
+            .order_by("user__full_name", "user__email", "id"))
+
+
 def api_key_list(*, access: Access) -> QuerySet[ApiKey]:
     """The merchant's integration keys (admins only, checked by the caller's role)."""
     return access.scope(ApiKey.objects, branch=None)
