@@ -49,10 +49,10 @@ def _done_text(action: str, value, n: int) -> str:
     if action == "assign":
         return ngettext("%(n)s rating assigned", "%(n)s ratings assigned", n) % count
     if action == "status":
-        return ngettext("%(n)s rating now %(status)s", "%(n)s ratings now %(status)s", n) % {
-            **count, "status": CaseStatus(value).label.lower()}
-    return ngettext("%(n)s rating now %(priority)s priority", "%(n)s ratings now %(priority)s priority", n) % {
-        **count, "priority": CasePriority(value).label.lower()}
+        return ngettext("Status %(status)s on %(n)s rating", "Status %(status)s on %(n)s ratings", n) % {
+            **count, "status": CaseStatus(value).label}
+    return ngettext("Priority %(priority)s on %(n)s rating", "Priority %(priority)s on %(n)s ratings", n) % {
+        **count, "priority": CasePriority(value).label}
 
 
 def _answer(request, page: Inbox, toast: dict, *, status: int = 200):
