@@ -1,4 +1,5 @@
-/* Bulk selection and actions of the inbox list (CASE-8), and the undo toast.
+/* Bulk selection and actions of the inbox list (CASE-8), the undo toast, and the view tabs'
+   scroll position on a narrow screen (CASE-6).
    Tick a row, shift-click another for the range between, tick the page, or take every rating
    of the filter ("select all N matching"); the bar at the bottom acts on them in one request.
    x: tick or untick the focused (or opened) row. The selection survives the poll's redraws. */
@@ -191,5 +192,15 @@
     toastTimer = setTimeout(closeToast, seconds * 1000);
   }
 
-  document.addEventListener("DOMContentLoaded", render);
+  // On a narrow screen the tabs scroll sideways: keep the current one in sight.
+  function showActiveView() {
+    var tabs = document.querySelector(".views-tabs");
+    var active = tabs && tabs.querySelector(".view-tab.is-active");
+    if (!active || tabs.scrollWidth <= tabs.clientWidth) return;
+    var item = active.parentElement;
+    tabs.scrollLeft = Math.max(0, item.offsetLeft - (tabs.clientWidth - item.offsetWidth) / 2);
+  }
+  document.addEventListener("htmx:afterSettle", showActiveView);
+
+  document.addEventListener("DOMContentLoaded", function () { render(); showActiveView(); });
 })();
