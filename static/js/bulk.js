@@ -141,7 +141,8 @@
     bar.requestSubmit();
   }
 
-  shortcut("x", "Select or unselect the rating", function () {
+  var bar = form();
+  shortcut("x", (bar && bar.getAttribute("data-shortcut-x")) || "x", function () {
     var active = document.activeElement;
     var row = (active && active.closest && active.closest("#rows .row"))
       || document.querySelector('#rows .row[aria-current="true"]');
