@@ -84,12 +84,19 @@ class RatingFilters:
 
 
 def day_bounds(merchant: Merchant, date_from: dt.date | None, date_to: dt.date | None):
-    """[start, end) instants of whole days in the merchant's time zone (INB-4)."""
+    """[start, end) instants of whole days in the merchant's time zone (INB-4).
+
+    The first and last representable days are no bound at all: the day after 9999-12-31 does
+    not exist, and the start of 0001-01-01 east of UTC falls before the first instant (SEC-7).
+    """
     zone = ZoneInfo(merchant.timezone)
-    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone) if date_from else None
+    start = (
+        dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
+        if date_from and date_from > dt.date.min else None
+    )
     end = (
         dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        if date_to else None
+        if date_to and date_to < dt.date.max else None
     )
     return start, end
 

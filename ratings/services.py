@@ -25,6 +25,8 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError({field: _("Write a message before sending.")})
+    if "\x00" in text:  # PostgreSQL stores no NUL in text: refused here, not a 500 (SEC-7)
+        raise ValidationError({field: _("Null characters are not allowed.")})
     if len(text) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
             {field: _("Keep it under %(limit)s characters.") % {"limit": f"{MESSAGE_MAX_LENGTH:,}"}}

@@ -338,7 +338,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public REST contract v1 of Ratings Inbox.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Enum names where two models share a field name ("status", "kind").
+    # Enum names where two models share a field name ("status", "kind"); a gift's kind and a
+    # grant's gift_kind are one choice set, so one enum.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "ratings.models.CaseStatus",
         "CaseEventKindEnum": "ratings.models.CaseEvent.Kind",
