@@ -56,6 +56,12 @@ def members_for_branch(*, access: Access, branch_id: int) -> QuerySet[Membership
             .order_by(Lower(Coalesce(NullIf("user__full_name", Value("")), "user__email")), "user_id"))
 
 
+def member_list(*, access: Access) -> QuerySet[Membership]:
+    """The merchant's members with their users, by name: whom a case can be assigned to (CASE-3)."""
+    return (access.scope(Membership.objects, branch=None).select_related("user")
+            .order_by("user__full_name", "user__email", "id"))
+
+
 def api_key_list(*, access: Access) -> QuerySet[ApiKey]:
     """The merchant's integration keys (admins only, checked by the caller's role)."""
     return access.scope(ApiKey.objects, branch=None)

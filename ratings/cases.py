@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
-from .models import CaseEvent, CasePriority, CaseStatus, Rating
+from .models import DUE_NEVER, CaseEvent, CasePriority, CaseStatus, Rating
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
 UNSET = object()
@@ -136,6 +136,32 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
         changed.add("owner_id")
     if changed:
         _save(rating, changed)
+    return rating
+
+
+@transaction.atomic
+def case_restore(*, access: Access, rating: Rating, actor, status: str, priority: str | None,
+                 owner: int | None) -> Rating:
+    """Puts a case back as it was before a change (the undo of a bulk action, CASE-8), logging
+    each change (CASE-5). Unlike case_update it may close a case that the change opened: back
+    to `none`, without priority, owner or due times, as the rating was."""
+    if status != CaseStatus.NONE:
+        return case_update(access=access, rating=rating, actor=actor, status=status, priority=priority,
+                           owner=owner)
+    if priority is not None or owner is not None:
+        raise ValidationError({"status": _("A rating without a case has no priority and no owner.")})
+    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
+    rating.status, rating.priority, rating.owner_id = locked.values_list("status", "priority", "owner_id").get()
+    if rating.status == CaseStatus.NONE:
+        return rating
+    now = timezone.now()
+    _log(rating, actor, CaseEvent.Kind.STATUS, rating.status, CaseStatus.NONE, now)
+    if rating.owner_id is not None:
+        _log(rating, actor, CaseEvent.Kind.OWNER, rating.owner_id, None, now)
+    rating.status, rating.priority, rating.owner_id = CaseStatus.NONE, None, None
+    rating.case_opened_at = rating.at_risk_at = rating.due_at = rating.resolved_at = None
+    rating.due_order = DUE_NEVER
+    _save(rating, CASE_FIELDS | {"owner_id"})
     return rating
 
 

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from . import case_views, views
+from . import bulk_views, case_views, views
 
 app_name = "ratings"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/poll/", views.poll, name="poll"),
+    path("inbox/bulk/", bulk_views.bulk, name="bulk"),
+    path("inbox/bulk/undo/", bulk_views.bulk_undo, name="bulk-undo"),
+    path("inbox/bulk/count/", bulk_views.bulk_count, name="bulk-count"),
     path("inbox/<int:rating_id>/", views.inbox, name="rating"),
     path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),

@@ -7,6 +7,7 @@ the same URL without htmx answers the whole page, so links are shareable (INB-7)
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,14 +23,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.selectors import customer_ratings, customer_visits, visit_get
 from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
-from merchants.selectors import branch_list
+from merchants.selectors import branch_list, member_list
 from ratings_inbox.keyset import InvalidCursor, paginate
 
 from . import services
 from .conversation import opened_rating
-from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
+from .forms import (
+    BANDS,
+    DEFAULT_VIEW,
+    INBOX_VIEWS,
+    SORT_TOGGLES,
+    InboxStateForm,
+    QuickReplyForm,
+    ReplyForm,
+    filters_from_state,
+    next_ordering,
+)
+from .models import CasePriority, CaseStatus
 from .selectors import (
-    DEFAULT_ORDERING,
+    CASE_COUNTS,
     ORDERINGS,
     quick_reply_get,
     quick_reply_list,
@@ -57,8 +69,11 @@ def _htmx_target(request) -> str | None:
 def _query(state: dict, **overrides) -> str:
     """The list's state as a query string; defaults are left out so URLs stay short."""
     values = {**state, **overrides}
+    view = INBOX_VIEWS[values.get("view") or DEFAULT_VIEW]
     pairs = []
-    if values.get("sort") and values["sort"] != DEFAULT_ORDERING:
+    if view.key != DEFAULT_VIEW:
+        pairs.append(("view", view.key))
+    if values.get("sort") and values["sort"] != view.ordering:
         pairs.append(("sort", values["sort"]))
     if values.get("branch"):
         pairs.append(("branch", values["branch"]))
@@ -66,18 +81,31 @@ def _query(state: dict, **overrides) -> str:
         pairs.append(("date_from", values["date_from"].isoformat()))
     if values.get("date_to"):
         pairs.append(("date_to", values["date_to"].isoformat()))
-    if values.get("q"):
-        pairs.append(("q", values["q"]))
+    for name in ("q", "band", "status", "owner", "priority"):
+        if values.get(name):
+            pairs.append((name, values[name]))
+    for name in ("comment", "unread"):
+        if values.get(name):
+            pairs.append((name, "1"))
     return urlencode(pairs)
+
+
+# The statuses a member may set (ratings.cases.case_update), offered by the bulk bar (CASE-8).
+BULK_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ESCALATED, CaseStatus.RESOLVED)
+# What Reset clears (INB-5: the search and the dates; CASE-6: the chips and case filters too). It
+# keeps the view, the sort order and the branch.
+RESET = {"date_from": None, "date_to": None, "q": "", "band": None, "status": None, "owner": None,
+         "priority": None, "comment": False, "unread": False}
 
 
 def inbox_signature(rows, summary: dict, opened=None) -> str:
     """A fingerprint of what the open page shows: the first page's rows (id, read, messages), the
     counters and the open rating. Built from rows the page reads anyway, so polling costs the same
     few index scans as the first page, never a count over all ratings (INB-8)."""
-    parts = [f"{r.id}:{int(r.is_read)}:{r.messages_count}" for r in rows]
+    parts = [f"{r.id}:{int(r.is_read)}:{r.messages_count}:{r.status}:{r.priority}:{r.owner_id}:{int(r.needs_reply)}"
+             for r in rows]
     parts += [f"{key}={summary.get(key)}" for key in
-              ("total_ratings", "comments_received", "replies_sent", "unread_comments")]
+              ("total_ratings", "comments_received", "replies_sent", "unread_comments", *CASE_COUNTS)]
     if opened is not None:
         parts.append(f"open={opened.pk}:{int(opened.is_read)}:{opened.messages_count}")
     return hashlib.sha1(",".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
@@ -138,11 +166,65 @@ class Inbox:
             headers.append({
                 "column": column,
                 "label": SORT_LABELS[column],
-                "url": _with_query(self.inbox_url, _query(self.state, sort=next_ordering(column, current))),
+                "url": self.url(sort=next_ordering(column, current)),
                 "active": active,
                 "aria_sort": ("descending" if descending else "ascending") if active else "none",
             })
         return headers
+
+    def url(self, **overrides) -> str:
+        """The inbox's URL with this state, changed by `overrides` (the state's own names)."""
+        return _with_query(self.inbox_url, _query(self.state, **overrides))
+
+    @property
+    def view(self):
+        return INBOX_VIEWS[self.state["view"]]
+
+    def views(self, summary: dict) -> list[dict]:
+        """The view tabs with their counts (CASE-6). A view starts in its own default order;
+        the filters chosen so far stay, except those the new view fixes or does not allow."""
+        tabs = []
+        for view in INBOX_VIEWS.values():
+            status = self.state["status"] if self.state["status"] in view.statuses else None
+            tabs.append({
+                "key": view.key, "label": view.label, "active": view.key == self.state["view"],
+                "count": summary.get(view.count) if view.count else None,
+                "url": self.url(view=view.key, sort=None, status=status,
+                                owner=self.state["owner"] if view.owner_filter else None),
+            })
+        return tabs
+
+    @cached_property
+    def chips(self) -> list[dict]:
+        """The band chips (one at a time), then "with comment" and "unread": each a link that
+        turns itself on or off (CASE-6, INB-1's counters point at them)."""
+        chips = [{"key": key, "label": label, "active": self.state["band"] == key,
+                  "url": self.url(band=None if self.state["band"] == key else key)}
+                 for key, label in BANDS.items()]
+        for key, label in (("comment", _("With comment")), ("unread", _("Unread"))):
+            chips.append({"key": key, "label": label, "active": self.state[key],
+                          "url": self.url(**{key: not self.state[key]})})
+        return chips
+
+    @cached_property
+    def counter_urls(self) -> dict:
+        """Where each counter at the top leads (CASE-6): the list it counts, in the same branch and
+        dates (INB-1's counters follow those only, so the other filters are left behind)."""
+        base = {**self.state, **RESET, "date_from": self.state["date_from"], "date_to": self.state["date_to"],
+                "view": DEFAULT_VIEW, "sort": None}
+        return {
+            "total_ratings": _with_query(self.inbox_url, _query(base)),
+            "comments_received": _with_query(self.inbox_url, _query(base, comment=True)),
+            "unread_comments": _with_query(self.inbox_url, _query(base, comment=True, unread=True)),
+        }
+
+    def status_choices(self) -> list[tuple[str, str]]:
+        return [(value, CaseStatus(value).label) for value in self.view.statuses]
+
+    @cached_property
+    def members(self) -> list:
+        """Whom the owner filter and the bulk "assign" offer (CASE-3): one statement, read when shown."""
+        return list(member_list(access=self.access))
 
     def list_context(self, page=None, summary=None, opened=None) -> dict:
         page = page or self.page()
@@ -156,10 +238,12 @@ class Inbox:
             "state": self.state,
             "form": self.form,
             "query": self.query,
-            "reset_url": _with_query(self.inbox_url, _query(self.state, date_from=None, date_to=None, q="")),
+            "reset_url": self.url(**RESET),
             "poll_seconds": getattr(settings, "INBOX_POLL_SECONDS", 15),
             "signature": inbox_signature(page.rows, summary, opened),
             "opened_id": self.opened_id,
+            "priorities": CasePriority.choices,
+            "bulk_statuses": [(value, CaseStatus(value).label) for value in BULK_STATUSES],
         }
 
 

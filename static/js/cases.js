@@ -41,6 +41,7 @@
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var region = event.detail.target;
     if (!region || region.id !== "toast" || !region.firstElementChild) return;
+    if (region.querySelector("[data-undo-seconds]")) return;  // an undo toast keeps its own time (bulk.js)
     window.clearTimeout(toastTimer);
     toastTimer = window.setTimeout(function () { region.replaceChildren(); }, TOAST_SECONDS * 1000);
   });

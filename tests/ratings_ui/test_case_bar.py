@@ -89,7 +89,7 @@ def test_assign_to_me_answers_bar_thread_and_toast_CASE_3(make, merchant, admin,
     assert response.status_code == 200 and "<html" not in html
     assert html.startswith('<section id="case-bar"')
     assert '<ol id="thread" class="thread" hx-swap-oob="true"' in html
-    assert '<div id="toast" hx-swap-oob="innerHTML"><p class="toast">Assigned to you</p>' in html
+    assert '<span class="toast-text">Assigned to you</span>' in html and 'id="toast" hx-swap-oob="innerHTML"' in html
     assert "Assign to me" not in bar(html)  # already mine
     assert log_lines(html) == ["Ana Admin took the case"]
     assert Rating.objects.get(pk=rating.pk).owner_id == admin.pk
