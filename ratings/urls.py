@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import export, views
 
 app_name = "ratings"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/poll/", views.poll, name="poll"),
+    path("inbox/export.csv", export.inbox_export, name="export"),
     path("inbox/<int:rating_id>/", views.inbox, name="rating"),
     path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),
