@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk_views, case_views, views
+from . import bulk_views, case_views, export, views
 
 app_name = "ratings"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("inbox/bulk/", bulk_views.bulk, name="bulk"),
     path("inbox/bulk/undo/", bulk_views.bulk_undo, name="bulk-undo"),
     path("inbox/bulk/count/", bulk_views.bulk_count, name="bulk-count"),
+    path("inbox/export.csv", export.inbox_export, name="export"),
     path("inbox/<int:rating_id>/", views.inbox, name="rating"),
     path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),

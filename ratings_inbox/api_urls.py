@@ -9,6 +9,7 @@ from customers import api as customers_api
 from gifts import api as gifts_api
 from merchants import api as merchants_api
 from ratings import api as ratings_api
+from ratings import export as ratings_export
 from ratings_inbox.api.views import not_found
 
 merchant_patterns = [
@@ -16,6 +17,7 @@ merchant_patterns = [
     path("ratings/", ratings_api.RatingListView.as_view(), name="ratings"),
     path("ratings/summary/", ratings_api.RatingSummaryView.as_view(), name="ratings-summary"),
     path("ratings/bulk/", ratings_api.RatingBulkView.as_view(), name="ratings-bulk"),
+    path("ratings/export.csv", ratings_export.RatingExportView.as_view(), name="ratings-export"),
     path("ratings/<int:id>/", ratings_api.RatingDetailView.as_view(), name="rating"),
     path("ratings/<int:id>/read/", ratings_api.RatingReadView.as_view(), name="rating-read"),
     path("ratings/<int:id>/unread/", ratings_api.RatingUnreadView.as_view(), name="rating-unread"),

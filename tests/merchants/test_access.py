@@ -89,7 +89,7 @@ def _url(world, route: str) -> str:
 
 def _assert_nothing_hidden(response, what: str) -> None:
     assert response.status_code < 500, what
-    body = response.content.decode(errors="replace")
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(errors="replace")
     for secret in (SECRET_NAME, SECRET_COMMENT, SECRET_BRANCH):
         assert secret not in body, f"{what} shows {secret!r}"
 
