@@ -276,3 +276,12 @@ def test_the_schema_documents_the_export_API_1(db):
     assert {"branch", "customer", "date_from", "date_to", "q", "status", "owner", "priority", "needs_reply", "sla",
             "band", "score_min", "score_max", "has_comment", "is_read", "ordering"} <= parameters
     assert not parameters & {"cursor", "page_size"}
+
+
+def test_the_inbox_offers_its_list_as_csv_to_admins_only_CASE_10(make, merchant, client):
+    make.rating(merchant, 3, "Frío")
+    client.force_login(make.admin(merchant))
+    html = client.get(f"/m/{merchant.slug}/inbox/", {"band": "detractor"}).content.decode()
+    assert f'href="/m/{merchant.slug}/inbox/export.csv?' in html and "band=detractor" in html.split("export.csv?")[1][:200]
+    client.force_login(make.member(merchant, "staff"))
+    assert "export.csv" not in client.get(f"/m/{merchant.slug}/inbox/").content.decode()
