@@ -45,8 +45,4 @@ class TenantMiddleware:
             if user_id is not None:
                 # A logged-in non-member learns nothing, whatever the URL or method (TEN-3).
                 request.membership = membership_get(merchant=merchant, user=user)
-        elif request.path.startswith("/admin/") and getattr(request, "user", None) is not None:
-            if request.user.is_authenticated and request.user.is_staff:
-                tenancy.set_platform()
-                request._tenant_set = True
         return None

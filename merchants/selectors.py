@@ -8,7 +8,7 @@ from django.http import Http404
 
 from ratings_inbox import rows
 
-from .models import Branch, Membership, Merchant
+from .models import ApiKey, Branch, Membership, Merchant
 
 
 def membership_get(*, merchant: Merchant, user) -> Membership:
@@ -32,6 +32,15 @@ def membership_get(*, merchant: Merchant, user) -> Membership:
         raise Http404("No such merchant.")
     membership.merchant = merchant
     return membership
+
+
+def api_key_by_prefix(prefix: str) -> ApiKey | None:
+    """The integration key with this public prefix, whichever merchant's it is (API-2).
+
+    A key names no merchant until it is found: the one read across merchants the application
+    role may make, through a function that runs as the table owner (merchants migration 0004).
+    """
+    return next(iter(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix])), None)
 
 
 def visible_branch_ids(membership: Membership) -> list[int] | None:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from merchants import tenancy
 from merchants.models import ApiKey, Membership
+from merchants.selectors import api_key_by_prefix
 from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
 from ratings_inbox import rows
 
@@ -69,8 +69,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix = raw_key[:API_KEY_PREFIX_LENGTH]
         if len(raw_key) <= API_KEY_PREFIX_LENGTH or "\x00" in raw_key:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        with tenancy.all_merchants():
-            api_key = ApiKey.objects.filter(prefix=prefix).first()
+        api_key = api_key_by_prefix(prefix)
         if api_key is None or not hmac.compare_digest(api_key.key_hash, api_key_hash(raw_key)):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if api_key.revoked_at is not None:
