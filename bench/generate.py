@@ -460,6 +460,7 @@ def main() -> None:
     state = marker(target)
     if state == "complete":
         say(f"{BENCH_DB} already holds {target:,} ratings: reusing it")
+        manage("bootstrap_db")  # roles and ownership as the current bootstrap makes them
         manage("migrate", "--no-input", "-v", "0")  # new migrations (indexes) apply to the bench data too
         return
     if state == "partial":
