@@ -222,6 +222,16 @@ def test_platform_operator_admin_sees_every_merchant(two_populated, client, djan
     assert response.status_code == 200
     merchant, other = two_populated
     assert merchant.name in response.content.decode() and other.name in response.content.decode()
+    with tenancy.tenant(other.pk):
+        from ratings.models import Rating
+
+        rating = Rating.objects.select_related("customer").get(comment="Muy lento")
+    detail = client.get(f"/admin/ratings/rating/{rating.pk}/change/")
+    assert detail.status_code == 200
+    assert rating.customer.full_name in detail.content.decode() and "Lo sentimos" in detail.content.decode()
+    assert client.get("/admin/merchants/membership/").status_code == 200
+    # Read-only: operators change nothing of a merchant's rows here (the sweeper cannot write).
+    assert client.post(f"/admin/ratings/rating/{rating.pk}/change/", {"score": 1}).status_code == 403
 
 
 def test_healthz_checks_database_and_redis(client, db):
