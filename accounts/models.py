@@ -51,3 +51,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split()[0]
+
+
+class ApiToken(models.Model):
+    """A user's API token (SEC-5). Only a SHA-256 of the key is stored: the key is random and
+    long (256 bits), so a fast hash is enough; slow password hashing would only slow every call.
+    A user may hold several (one per device or script); each expires on its own."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="api_token_expires_after_creation"),
+            models.CheckConstraint(condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"),
+                                   name="api_token_key_hash_is_sha256_hex"),
+        ]
+
+    def __str__(self):
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"

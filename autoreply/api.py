@@ -23,7 +23,7 @@ class AutoReplyView(MerchantView):
 
     @extend_schema(operation_id="autoreply_retrieve", responses={200: AutoReplySerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
-        return Response(AutoReplySerializer(autoreply_settings_get(merchant=self.merchant)).data)
+        return Response(AutoReplySerializer(autoreply_settings_get(access=self.access)).data)
 
     @extend_schema(operation_id="autoreply_update", request=AutoReplyInputSerializer,
                    responses={200: AutoReplySerializer, **errors(*WRITE_ERRORS)},

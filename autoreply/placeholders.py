@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 PLACEHOLDERS = ("first_name", "full_name", "merchant", "branch", "score", "visit_date")
@@ -89,18 +88,6 @@ def fill(text: str, values: Values | None) -> str:
             )
     out.append(text[position:])
     return "".join(out)
-
-
-def validate(**texts: str) -> None:
-    """Raises ValidationError {field: message} for every text whose placeholders are wrong."""
-    errors = {}
-    for field, text in texts.items():
-        try:
-            fill(text, None)
-        except PlaceholderError as exc:
-            errors[field] = str(exc)
-    if errors:
-        raise ValidationError(errors)
 
 
 def fill_subject(text: str, values: Values) -> str:

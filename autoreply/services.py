@@ -198,8 +198,7 @@ def autoreply_send_due(*, merchant: Merchant, rating_id: int, now=None) -> str:
     auto-reply per rating) and clears autoreply_due_at. The e-mail leaves after commit.
     Returns what happened: sent, not_due, early, already_sent or skipped:<reason>.
     """
-    from customers.links import conversation_url, unsubscribe_url
-    from notifications.content import compose
+    from notifications.content import autoreply_email
     from notifications.models import OutgoingEmail
     from notifications.services import email_queue
     from ratings.models import Rating
@@ -225,14 +224,11 @@ def autoreply_send_due(*, merchant: Merchant, rating_id: int, now=None) -> str:
             try:
                 with transaction.atomic():
                     message = autoreply_message_add(merchant=merchant, rating=rating, body=text)
-                    body_text, body_html = compose(
-                        merchant=merchant, text=text, conversation_link=conversation_url(rating),
-                        unsubscribe_link=unsubscribe_url(rating.customer),
-                    )
+                    email = autoreply_email(merchant=merchant, rating=rating, subject=subject, text=text)
                     email_queue(
                         merchant=merchant, kind=OutgoingEmail.Kind.AUTO_REPLY, customer=rating.customer,
-                        rating=rating, message=message, subject=subject, body_text=body_text,
-                        body_html=body_html,
+                        rating=rating, message=message, subject=email.subject, body_text=email.body_text,
+                        body_html=email.body_html,
                     )
             except IntegrityError:
                 outcome = "already_sent"

@@ -41,7 +41,7 @@ def _context(request, row, *, form=None, errors=None, preview=None):
 @member_required("admin")
 def settings_page(request, merchant_slug):
     """GET shows the settings; POST is "Save and schedule" (text and delay; the switch is separate)."""
-    row = autoreply_settings_get(merchant=request.merchant)
+    row = autoreply_settings_get(access=request.access)
     if request.method == "GET":
         return render(request, "autoreply/settings.html", _context(request, row))
     form = {key: request.POST.get(key, "") for key in ("subject", "body", "delay_minutes")}

@@ -202,11 +202,6 @@ def create_merchants(n_merchants: int):
             merchant_create(slug=f"bench-{i:04d}", name=f"Comercio {rng.choice(LAST_NAMES)} {i}",
                             admin_email=f"admin{i}@bench.local", admin_password="unused-password",
                             timezone_name=rng.choice(TIMEZONES))
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
-    user = get_user_model().objects.get(email=BENCH_EMAIL)
-    Token.objects.get_or_create(user=user)
     return list(Merchant.objects.order_by("id")), big
 
 

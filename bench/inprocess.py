@@ -43,15 +43,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import api_token_create
     from merchants import tenancy
     from merchants.models import Merchant
 
     throttle = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
     user = User.objects.get(email=BENCH_EMAIL)
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = api_token_create(user=user)
     merchant = Merchant.objects.get(slug=BIG_SLUG)
     api = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     page = Client(HTTP_HOST="127.0.0.1")

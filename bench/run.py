@@ -99,11 +99,11 @@ def say(text: str) -> None:
 
 # --- set-up ------------------------------------------------------------------------------
 def ensure_users():
-    """USERS members of the large merchant with API tokens (created once)."""
+    """USERS members of the large merchant (created once), each with a fresh API token."""
     from django.contrib.auth import get_user_model
     from django.test.utils import override_settings
-    from rest_framework.authtoken.models import Token
 
+    from accounts.services import api_token_create
     from merchants import tenancy
     from merchants.models import Merchant
     from merchants.services import member_add
@@ -119,7 +119,7 @@ def ensure_users():
                 with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
                     user = member_add(merchant=merchant, email=email, password=BENCH_PASSWORD, role="admin",
                                       full_name=f"Bench {i}").user
-            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+            tokens.append(api_token_create(user=user))
     return merchant, tokens
 
 

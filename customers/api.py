@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gifts.selectors import customer_gift_counters
-from merchants.models import Branch
+from merchants.selectors import branch_list
 from ratings.keyset import Column
 from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows
 from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
@@ -24,8 +24,8 @@ from . import services
 from .links import rating_url
 from .models import Customer, Visit
 from .selectors import (
+    customer_get,
     customer_list_with_stats,
-    customer_visible,
     customer_visits,
     visit_get,
 )
@@ -56,8 +56,7 @@ class CustomerListView(MerchantView):
         responses={200: paginated_schema(CustomerItemSerializer, "CustomerPage"), **errors(*READ_ERRORS)},
     )
     def get(self, request, merchant_slug):
-        customers = customer_list_with_stats(merchant=self.merchant, q=params.text(request, "q"),
-                                             membership=self.membership)
+        customers = customer_list_with_stats(access=self.access, q=params.text(request, "q"))
         return paginated_response(request, customers, ordering="name", columns=CUSTOMER_COLUMNS,
                                   serialize=lambda rows: CustomerItemSerializer(rows, many=True).data)
 
@@ -65,8 +64,8 @@ class CustomerListView(MerchantView):
 class CustomerDetailView(MerchantView):
     @extend_schema(operation_id="customers_retrieve", responses={200: CustomerDetailSerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
-        customer = customer_visible(merchant=self.merchant, id=id, membership=self.membership)
-        for key, value in customer_gift_counters(merchant=self.merchant, customer=customer, last_score=True).items():
+        customer = customer_get(access=self.access, id=id)
+        for key, value in customer_gift_counters(access=self.access, customer=customer, last_score=True).items():
             setattr(customer, key, value)
         return Response(CustomerDetailSerializer(customer).data)
 
@@ -75,9 +74,8 @@ class CustomerRatingsView(MerchantView):
     @extend_schema(operation_id="customers_ratings_list", parameters=PAGE_PARAMETERS,
                    responses={200: paginated_schema(RatingItemSerializer, "RatingPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
-        customer = customer_visible(merchant=self.merchant, id=id, membership=self.membership)
-        ratings = rating_item_rows(merchant=self.merchant, membership=self.membership,
-                                   filters=RatingFilters(customer_id=customer.pk))
+        customer = customer_get(access=self.access, id=id)
+        ratings = rating_item_rows(access=self.access, filters=RatingFilters(customer_id=customer.pk))
         return paginated_response(request, ratings, ordering="-created_at", columns=ORDERINGS["-created_at"],
                                   serialize=items_from_rows)
 
@@ -86,8 +84,8 @@ class CustomerVisitsView(MerchantView):
     @extend_schema(operation_id="customers_visits_list", parameters=PAGE_PARAMETERS,
                    responses={200: paginated_schema(VisitItemSerializer, "VisitPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
-        customer = customer_visible(merchant=self.merchant, id=id, membership=self.membership)
-        visits = customer_visits(merchant=self.merchant, customer=customer, membership=self.membership)
+        customer = customer_get(access=self.access, id=id)
+        visits = customer_visits(access=self.access, customer=customer)
 
         def serialize(rows):
             for visit in rows:
@@ -100,7 +98,7 @@ class CustomerVisitsView(MerchantView):
 class VisitDetailView(MerchantView):
     @extend_schema(operation_id="visits_retrieve", responses={200: VisitDetailSerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
-        visit = visit_get(merchant=self.merchant, id=id, membership=self.membership)
+        visit = visit_get(access=self.access, id=id)
         visit.rating_id_or_none = _rating_id(visit)
         return Response(VisitDetailSerializer(visit).data)
 
@@ -126,10 +124,7 @@ class VisitCreateView(MerchantView):
         data = VisitCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        branches = Branch.objects.filter(merchant=self.merchant, pk=values["branch"])
-        if (visible := self.visible_branches()) is not None:
-            branches = branches.filter(pk__in=visible)
-        branch = branches.first()
+        branch = branch_list(access=self.access).filter(pk=values["branch"]).first()
         if branch is None:
             raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
         person, invoice = values["customer"], values["invoice"]

@@ -3,13 +3,20 @@
 No login: the signed token names the merchant and the object, and every query runs under
 that merchant's tenant, so a page can only ever show its own customer's rows. A bad or
 forged token is a 404. Pages speak the browser's language (Spanish or English).
+
+SEC-6: an expired rate or conversation link gets a page saying so, with status 410 Gone
+(the link was genuine, unlike a forged one's 404, and will not work again: link checkers
+and crawlers drop it). A form posted more often than its link allows gets a 429 page with
+Retry-After.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from math import ceil
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
-from customers.links import make_token, read_token
+from customers.links import Link, make_token, post_wait_seconds, read_token
 from customers.models import Customer, Visit
 from customers.services import customer_opt_out
 from gifts.selectors import grant_list
 from merchants import tenancy
+from merchants.access import Access
+from merchants.models import Merchant
 from ratings.models import Rating
 from ratings.selectors import rating_thread
 from ratings.services import Conflict, customer_message_add, rating_create
@@ -29,11 +38,11 @@ from ratings.services import Conflict, customer_message_add, rating_create
 SCORES = range(1, 11)
 
 
-def _ids(purpose: str, token: str) -> tuple[int, int]:
-    found = read_token(purpose, token)
-    if found is None:
+def _link(purpose: str, token: str) -> Link:
+    link = read_token(purpose, token)
+    if link is None:
         raise Http404("Unknown link.")
-    return found
+    return link
 
 
 @contextmanager
@@ -54,6 +63,25 @@ def _render(request, template, context, status=200):
     return response
 
 
+def _refusal(request, link: Link):
+    """The page for an expired link (410) or a form posted too often (429); None to go on."""
+    wait = 0
+    if link.expired:
+        template, status, context = "public/expired.html", 410, {"days": settings.CUSTOMER_LINK_MAX_AGE_DAYS}
+    elif request.method == "POST" and (wait := post_wait_seconds(link)):
+        template, status, context = "public/throttled.html", 429, {"minutes": ceil(wait / 60)}
+    else:
+        return None
+    with _customer_context(request, link.merchant_id):
+        merchant = Merchant.objects.filter(pk=link.merchant_id).first()
+        if merchant is None:
+            raise Http404("Unknown link.")
+        response = _render(request, template, {"merchant": merchant, **context}, status=status)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
 def _conversation_path(rating) -> str:
     token = make_token("conversation", merchant_id=rating.merchant_id, object_id=rating.pk)
     return reverse("public:conversation", args=[token])
@@ -66,7 +94,10 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def rate(request, token):
     """CUS-1: one rating per visit; sending again adds the comment to the conversation."""
-    merchant_id, visit_id = _ids("rate", token)
+    link = _link("rate", token)
+    if (refusal := _refusal(request, link)) is not None:
+        return refusal
+    merchant_id, visit_id = link.merchant_id, link.object_id
     with _customer_context(request, merchant_id):
         visit = (Visit.objects.select_related("merchant", "branch", "customer")
                  .filter(merchant_id=merchant_id, pk=visit_id).first())
@@ -116,7 +147,10 @@ def _score(raw) -> int | None:
 @require_http_methods(["GET", "POST"])
 def conversation(request, token):
     """CUS-2: the thread, a reply box (the reply makes the rating unread) and the customer's gifts."""
-    merchant_id, rating_id = _ids("conversation", token)
+    link = _link("conversation", token)
+    if (refusal := _refusal(request, link)) is not None:
+        return refusal
+    merchant_id, rating_id = link.merchant_id, link.object_id
     with _customer_context(request, merchant_id):
         rating = (Rating.objects.select_related("merchant", "branch", "customer", "visit")
                   .filter(merchant_id=merchant_id, pk=rating_id).first())
@@ -133,10 +167,12 @@ def conversation(request, token):
             except ValidationError as exc:
                 errors = _errors(exc)
         zone = ZoneInfo(merchant.timezone)
+        # The customer's own conversation and gifts: the whole merchant, no member.
+        access = Access.system(merchant)
         with timezone.override(zone):
             context = {
-                "merchant": merchant, "rating": rating, "thread": rating_thread(merchant=merchant, rating=rating),
-                "grants": list(grant_list(merchant=merchant, customer=rating.customer)[:50]),
+                "merchant": merchant, "rating": rating, "thread": rating_thread(access=access, rating=rating),
+                "grants": list(grant_list(access=access, customer=rating.customer)[:50]),
                 "visited_on": timezone.localtime(rating.visit.visited_at, zone), "errors": errors, "body": body,
                 "sent": request.GET.get("sent") == "1", "thanks": request.GET.get("thanks") == "1",
             }
@@ -147,7 +183,10 @@ def conversation(request, token):
 def unsubscribe(request, token):
     """CUS-3: one POST (no fields) stops e-mail from this merchant. GET only asks, so link scanners
     that follow e-mail links do not unsubscribe anyone."""
-    merchant_id, customer_id = _ids("unsubscribe", token)
+    link = _link("unsubscribe", token)
+    if (refusal := _refusal(request, link)) is not None:
+        return refusal
+    merchant_id, customer_id = link.merchant_id, link.object_id
     with _customer_context(request, merchant_id):
         customer = (Customer.objects.select_related("merchant")
                     .filter(merchant_id=merchant_id, pk=customer_id).first())

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from merchants.models import Membership, Merchant
-from merchants.selectors import visible_branch_ids
+from merchants.access import Access
 
 from .models import Customer, CustomerNameToken, Visit
 from .names import search_prefixes
-
-
-def customer_get(*, merchant: Merchant, id: int) -> Customer:
-    customer = Customer.objects.filter(merchant=merchant, pk=id).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
 
 
 def _prefix_range(prefix: str) -> dict:
@@ -32,7 +25,7 @@ def _prefix_range(prefix: str) -> dict:
     return {"token__gte": prefix, "token__lt": prefix[:-1] + chr(last + 1)}
 
 
-def customers_named(*, merchant: Merchant, query: str) -> QuerySet | None:
+def customers_named(*, access: Access, query: str) -> QuerySet | None:
     """The ids of the customers with a name word starting with every word of the query
     (INB-4: case- and accent-insensitive); None when the query has no words.
 
@@ -42,78 +35,73 @@ def customers_named(*, merchant: Merchant, query: str) -> QuerySet | None:
     """
     matching = None
     for prefix in search_prefixes(query or ""):
-        customers = CustomerNameToken.objects.filter(merchant=merchant, **_prefix_range(prefix)).values("customer_id")
+        customers = access.scope(CustomerNameToken.objects, branch=None).filter(
+            **_prefix_range(prefix)).values("customer_id")
         matching = customers if matching is None else matching.intersection(customers)
     return matching
 
 
-def customer_list(*, merchant: Merchant, q: str = "") -> QuerySet[Customer]:
-    """The merchant's customers by name; `q` as the inbox's name search (customers_named)."""
-    customers = Customer.objects.filter(merchant=merchant)
-    if (matching := customers_named(merchant=merchant, query=q)) is not None:
+def customer_list(*, access: Access, q: str = "") -> QuerySet[Customer]:
+    """The customers the access may see, by name; `q` as the inbox's name search (customers_named).
+
+    A branch-restricted member sees the customers who visited one of their branches.
+    """
+    customers = access.scope(Customer.objects, branch=None)
+    if access.restricted:
+        customers = customers.filter(
+            Exists(access.scope(Visit.objects).filter(customer_id=OuterRef("pk"))))
+    if (matching := customers_named(access=access, query=q)) is not None:
         customers = customers.filter(pk__in=matching)
     return customers.order_by("name_key", "id")
 
 
-def customer_ratings(*, merchant: Merchant, customer: Customer, membership: Membership | None = None):
+def customer_ratings(*, access: Access, customer: Customer):
     """The customer's ratings here, newest first (DET-2), within the member's branches."""
     from ratings.models import Rating
 
-    ratings = Rating.objects.filter(merchant=merchant, customer=customer)
-    if membership is not None and (ids := visible_branch_ids(membership)) is not None:
-        ratings = ratings.filter(branch_id__in=ids)
+    ratings = access.scope(Rating.objects).filter(customer=customer)
     return ratings.select_related("branch", "customer").order_by("-created_at", "-id")
 
 
-def customer_visits(*, merchant: Merchant, customer: Customer, membership: Membership | None = None):
-    """Every visit with date, branch and total, newest first (DET-3)."""
-    visits = Visit.objects.filter(merchant=merchant, customer=customer)
-    if membership is not None and (ids := visible_branch_ids(membership)) is not None:
-        visits = visits.filter(branch_id__in=ids)
+def visit_list(*, access: Access) -> QuerySet[Visit]:
+    """The visits of the access's branches, unordered."""
+    return access.scope(Visit.objects)
+
+
+def customer_visits(*, access: Access, customer: Customer):
+    """Every visit with date, branch and total, newest first (DET-3), within the member's branches."""
+    visits = visit_list(access=access).filter(customer=customer)
     return visits.select_related("branch", "rating").order_by("-visited_at", "-id")
 
 
-def visit_get(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Visit:
+def visit_get(*, access: Access, id: int) -> Visit:
     """A visit with its branch and invoice lines (DET-4), or 404."""
-    visits = Visit.objects.filter(merchant=merchant, pk=id)
-    if membership is not None and (ids := visible_branch_ids(membership)) is not None:
-        visits = visits.filter(branch_id__in=ids)
+    visits = visit_list(access=access).filter(pk=id)
     visit = visits.select_related("branch").prefetch_related("lines").first()
     if visit is None:
         raise Http404("No such visit.")
     return visit
 
 
-def customer_list_with_stats(*, merchant: Merchant, q: str = "", membership: Membership | None = None):
+def customer_list_with_stats(*, access: Access, q: str = ""):
     """customer_list with last_score and ratings_count on each row, in one query (API customers).
 
-    A branch-restricted member sees the customers who visited one of their branches, and
-    counts only those branches' ratings.
+    A branch-restricted member counts only their branches' ratings.
     """
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
     from ratings.models import Rating
 
-    ratings = Rating.objects.filter(merchant=merchant, customer=OuterRef("pk"))
-    customers = customer_list(merchant=merchant, q=q)
-    if membership is not None and (ids := visible_branch_ids(membership)) is not None:
-        ratings = ratings.filter(branch_id__in=ids)
-        customers = customers.filter(
-            Exists(Visit.objects.filter(merchant=merchant, customer=OuterRef("pk"), branch_id__in=ids))
-        )
+    ratings = access.scope(Rating.objects).filter(customer=OuterRef("pk"))
     last_score = ratings.order_by("-created_at", "-id").values("score")[:1]
     count = ratings.order_by().values("customer").annotate(n=Count("id")).values("n")
-    return customers.annotate(
+    return customer_list(access=access, q=q).annotate(
         last_score=Subquery(last_score, output_field=IntegerField()),
         ratings_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
     )
 
 
-def customer_visible(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Customer:
-    """customer_get, and 404 for a branch-restricted member whose branches the customer never visited."""
-    customer = customer_get(merchant=merchant, id=id)
-    if membership is not None and (ids := visible_branch_ids(membership)) is not None:
-        if not Visit.objects.filter(merchant=merchant, customer=customer, branch_id__in=ids).exists():
-            raise Http404("No such customer.")
+def customer_get(*, access: Access, id: int) -> Customer:
+    """One customer the access may see (a restricted member: one who visited their branches), or 404."""
+    customer = customer_list(access=access).filter(pk=id).first()
+    if customer is None:
+        raise Http404("No such customer.")
     return customer

@@ -9,7 +9,7 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from customers.models import Customer
+from customers.selectors import customer_list
 from ratings.keyset import Column
 from ratings.selectors import rating_get
 from ratings_inbox.api import params
@@ -19,7 +19,7 @@ from ratings_inbox.api.views import MerchantView
 
 from . import services
 from .models import Gift, GiftGrant
-from .selectors import gift_get, grant_list
+from .selectors import gift_get, gift_list, grant_list
 from .serializers import (
     GIFT_INPUT_FIELDS,
     GiftInputSerializer,
@@ -42,7 +42,7 @@ class GiftListView(MerchantView):
                    responses={200: paginated_schema(GiftSerializer, "GiftPage"), **errors(*READ_ERRORS)},
                    description="The catalogue (archived gifts and one-off gifts are left out).")
     def get(self, request, merchant_slug):
-        gifts = Gift.objects.filter(merchant=self.merchant, is_archived=False, is_one_off=False)
+        gifts = gift_list(access=self.access)
         return paginated_response(request, gifts, ordering="name", columns=GIFT_COLUMNS,
                                   serialize=lambda rows: GiftSerializer(rows, many=True).data)
 
@@ -60,7 +60,7 @@ class GiftListView(MerchantView):
 
 class GiftDetailView(MerchantView):
     def get_gift(self, id) -> Gift:
-        gift = gift_get(merchant=self.merchant, id=id)
+        gift = gift_get(access=self.access, id=id)
         if gift.is_one_off:
             raise Http404("No such gift.")
         return gift
@@ -88,7 +88,7 @@ class RatingGiftView(MerchantView):
                    responses={201: GrantSerializer, **errors(*WRITE_ERRORS)},
                    description='Agent or admin. `{"gift": id}` (an active catalogue gift) or `{"new_gift": {…}}`.')
     def post(self, request, merchant_slug, id):
-        rating = rating_get(merchant=self.merchant, id=id, membership=self.membership)
+        rating = rating_get(access=self.access, id=id)
         data = GrantCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         gift_id, new_gift = data.validated_data.get("gift"), data.validated_data.get("new_gift")
@@ -96,7 +96,7 @@ class RatingGiftView(MerchantView):
             raise ValidationError({"gift": [_("Give either gift (an id) or new_gift.")]})
         gift = None
         if gift_id is not None:
-            gift = Gift.objects.filter(merchant=self.merchant, pk=gift_id, is_one_off=False).first()
+            gift = gift_list(access=self.access).filter(pk=gift_id).first()
             if gift is None:
                 raise ValidationError({"gift": [_("Not a gift of this merchant.")]})
         grant = services.gift_grant(
@@ -120,11 +120,9 @@ class GrantListView(MerchantView):
     def get(self, request, merchant_slug):
         state = params.choice(request, "status", [s.value for s in GiftGrant.Status])
         customer_id = params.identifier(request, "customer")
-        if customer_id is not None and not Customer.objects.filter(merchant=self.merchant, pk=customer_id).exists():
+        if customer_id is not None and not customer_list(access=self.access).filter(pk=customer_id).exists():
             raise ValidationError({"customer": [_("Not a customer of this merchant.")]})
-        grants = grant_list(merchant=self.merchant, status=state, customer=customer_id)
-        if (visible := self.visible_branches()) is not None:
-            grants = grants.filter(rating__branch_id__in=visible)
+        grants = grant_list(access=self.access, status=state, customer=customer_id)
         return paginated_response(request, grants, ordering="-granted_at", columns=GRANT_COLUMNS,
                                   serialize=lambda rows: GrantSerializer(rows, many=True).data)
 

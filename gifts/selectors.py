@@ -3,39 +3,52 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer
-from merchants.models import Merchant
+from merchants.access import Access
 
 from .models import Gift, GiftGrant, PointsEntry
 
 # One statement, plain SQL: this runs on every opened rating, where compiling the ORM
 # aggregate and the last-score query cost more than running them (bench, API detail).
+# A branch-restricted member counts the grants given from their branches' ratings only, and
+# the last score of those branches (SEC-2).
 _COUNTERS_SQL = """
-    SELECT count(*), count(*) FILTER (WHERE status = %s),
-           count(*) FILTER (WHERE status = %s OR (status = %s AND expires_at <= %s)){last_score}
-    FROM gifts_giftgrant WHERE merchant_id = %s AND customer_id = %s
+    SELECT count(*), count(*) FILTER (WHERE g.status = %s),
+           count(*) FILTER (WHERE g.status = %s OR (g.status = %s AND g.expires_at <= %s)){last_score}
+    FROM gifts_giftgrant g WHERE g.merchant_id = %s AND g.customer_id = %s{grant_branches}
 """
+_GRANT_BRANCHES_SQL = (" AND EXISTS (SELECT 1 FROM ratings_rating gr WHERE gr.merchant_id = g.merchant_id"
+                       " AND gr.id = g.rating_id{branch_rule})")
 _LAST_SCORE_SQL = (", (SELECT r.score FROM ratings_rating r WHERE r.merchant_id = %s AND r.customer_id = %s"
-                   " ORDER BY r.created_at DESC, r.id DESC LIMIT 1)")
+                   "{branch_rule} ORDER BY r.created_at DESC, r.id DESC LIMIT 1)")
 
 
-def customer_gift_counters(*, merchant: Merchant, customer: Customer, last_score: bool = False) -> dict:
+def customer_gift_counters(*, access: Access, customer: Customer, last_score: bool = False) -> dict:
     """Gifts offered (every grant ever made), redeemed and expired (DET-1, GFT-3).
 
     A grant whose expiry has passed counts as expired even before the job marks it. With
     last_score, also the score of the customer's latest rating here (DET-1's "last score").
     """
     Status = GiftGrant.Status  # noqa: N806 - an enum
+    merchant_id = access.merchant_id
     params = [Status.REDEEMED, Status.EXPIRED, Status.OFFERED, timezone.now()]
+    score_rule, score_params = access.branch_sql("r.branch_id")
     if last_score:
-        params += [merchant.pk, customer.pk]
+        params += [merchant_id, customer.pk, *score_params]
+    params += [merchant_id, customer.pk]
+    grant_branches = ""
+    if access.restricted:
+        grant_rule, grant_params = access.branch_sql("gr.branch_id")
+        grant_branches = _GRANT_BRANCHES_SQL.format(branch_rule=grant_rule)
+        params += grant_params
+    sql = _COUNTERS_SQL.format(last_score=_LAST_SCORE_SQL.format(branch_rule=score_rule) if last_score else "",
+                               grant_branches=grant_branches)
     with connection.cursor() as cursor:
-        cursor.execute(_COUNTERS_SQL.format(last_score=_LAST_SCORE_SQL if last_score else ""),
-                       [*params, merchant.pk, customer.pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     counters = {"gifts_offered": row[0], "gifts_redeemed": row[1], "gifts_expired": row[2]}
     if last_score:
@@ -43,22 +56,22 @@ def customer_gift_counters(*, merchant: Merchant, customer: Customer, last_score
     return counters
 
 
-def gift_list(*, merchant: Merchant, active_only: bool = False, grants_count: bool = False) -> list[Gift]:
+def gift_list(*, access: Access, active_only: bool = False, grants_count: bool = False) -> QuerySet[Gift]:
     """The catalogue (GFT-1): archived gifts and one-offs created while attaching are left out.
 
     grants_count (the catalogue page: archive or delete) counts every grant of every gift;
     the attach menu of each opened rating does without it (bench: 4.6 ms of that page's SQL).
     """
-    gifts = Gift.objects.filter(merchant=merchant, is_archived=False, is_one_off=False)
+    gifts = access.scope(Gift.objects, branch=None).filter(is_archived=False, is_one_off=False)
     if active_only:
         gifts = gifts.filter(is_active=True)
     if grants_count:
         gifts = gifts.annotate(grants_count=Count("grants"))
-    return list(gifts.order_by("name", "id"))
+    return gifts.order_by("name", "id")
 
 
-def gift_get(*, merchant: Merchant, id: int) -> Gift:
-    gift = Gift.objects.filter(merchant=merchant, pk=id).first()
+def gift_get(*, access: Access, id: int) -> Gift:
+    gift = access.scope(Gift.objects, branch=None).filter(pk=id).first()
     if gift is None:
         raise Http404("No such gift.")
     return gift
@@ -73,9 +86,15 @@ def _effective_status_filter(status: str) -> Q:
     return Q(status=status)
 
 
-def grant_list(*, merchant: Merchant, status: str | None = None, customer: Customer | int | None = None):
+def _grants(access: Access):
+    """The grants the access may see: a branch-restricted member's are those given from a
+    rating of one of their branches (SEC-2)."""
+    return access.scope(GiftGrant.objects, branch="rating__branch_id")
+
+
+def grant_list(*, access: Access, status: str | None = None, customer: Customer | int | None = None):
     """Grants, newest first, filtered by effective status (expired as soon as expiry passes, GFT-3)."""
-    grants = GiftGrant.objects.filter(merchant=merchant).select_related("gift", "customer")
+    grants = _grants(access).select_related("gift", "customer")
     if status:
         if status not in GiftGrant.Status.values:
             raise ValueError(f"Unknown status {status!r}.")
@@ -85,38 +104,42 @@ def grant_list(*, merchant: Merchant, status: str | None = None, customer: Custo
     return grants.order_by("-granted_at", "-id")
 
 
-def grant_get(*, merchant: Merchant, id: int) -> GiftGrant:
-    grant = GiftGrant.objects.filter(merchant=merchant, pk=id).select_related("gift", "customer", "rating").first()
+def grant_get(*, access: Access, id: int) -> GiftGrant:
+    grant = _grants(access).filter(pk=id).select_related("gift", "customer", "rating").first()
     if grant is None:
         raise Http404("No such gift grant.")
     return grant
 
 
-def grants_for_rating(*, merchant: Merchant, rating) -> list[GiftGrant]:
-    """The gifts sent from one rating's conversation, oldest first."""
+def grants_for_rating(*, access: Access, rating) -> list[GiftGrant]:
+    """The gifts sent from one rating's conversation (from rating_get(access=…)), oldest first."""
     return list(
-        GiftGrant.objects.filter(merchant=merchant, rating=rating)
+        access.scope(GiftGrant.objects, branch=None).filter(rating=rating)
         .select_related("gift")
         .order_by("granted_at", "id")
     )
 
 
-def points_ledger(*, merchant: Merchant, customer: Customer, limit: int = 50) -> list[PointsEntry]:
-    """The customer's latest points movements, newest first (GFT-4)."""
+def points_ledger(*, access: Access, customer: Customer, limit: int = 50) -> list[PointsEntry]:
+    """The customer's latest points movements, newest first (GFT-4).
+
+    A branch-restricted member sees the movements of grants given from their branches; the
+    balance is the customer's own, usable at any branch.
+    """
     return list(
-        PointsEntry.objects.filter(merchant=merchant, customer=customer)
+        access.scope(PointsEntry.objects, branch="grant__rating__branch_id").filter(customer=customer)
         .select_related("grant")
         .order_by("-created_at", "-id")[:limit]
     )
 
 
-def rating_gift_panel(*, merchant: Merchant, rating) -> dict:
+def rating_gift_panel(*, access: Access, rating) -> dict:
     """What the opened rating's gift pane shows: its grants and the gifts that can be attached.
 
     Put it in the context as `gift_panel` to render templates/gifts/_rating_gifts.html inline;
     without it the partial loads itself with one htmx request.
     """
     return {
-        "grants": grants_for_rating(merchant=merchant, rating=rating),
-        "active_gifts": gift_list(merchant=merchant, active_only=True),
+        "grants": grants_for_rating(access=access, rating=rating),
+        "active_gifts": gift_list(access=access, active_only=True),
     }

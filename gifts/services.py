@@ -23,9 +23,10 @@ from customers.models import Customer
 from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
-from ratings.models import Rating
+from ratings.models import Message, Rating
 from ratings.services import Conflict
 
+from . import wording
 from .models import Gift, GiftGrant, PointsEntry
 
 # No look-alikes: 0/O, 1/I/L are left out (API.md "Gifts"); matches grant_code_alphabet.
@@ -277,18 +278,6 @@ def grant_expiry(*, merchant: Merchant, granted_at: dt.datetime, validity_days: 
     return dt.datetime.combine(last_day, dt.time.max, tzinfo=zone)
 
 
-def gift_description(gift: Gift, currency: str) -> str:
-    """What the gift gives, in words: "Free Arepa", "500 points", "15% off", "COP 5,000 off"."""
-    if gift.kind == Gift.Kind.PRODUCT:
-        return _("Free %(product)s") % {"product": gift.product_name}
-    if gift.kind == Gift.Kind.POINTS:
-        return _("%(points)s points") % {"points": formats.number_format(gift.points, force_grouping=True)}
-    if gift.discount_percent is not None:
-        return _("%(percent)s%% off") % {"percent": gift.discount_percent}
-    return _("%(currency)s %(amount)s off") % {
-        "currency": currency, "amount": formats.number_format(gift.discount_amount, 2, force_grouping=True)}
-
-
 def _local_date(merchant: Merchant, moment: dt.datetime) -> str:
     return formats.date_format(moment.astimezone(ZoneInfo(merchant.timezone)), "DATE_FORMAT")
 
@@ -341,34 +330,21 @@ def gift_grant(
             if attempt == CODE_ATTEMPTS - 1:
                 raise
 
-    from customers.links import conversation_url, unsubscribe_url
+    from notifications.content import gift_email
     from notifications.models import OutgoingEmail
     from notifications.services import email_queue
     from ratings.services import system_message_add
 
+    params = wording.gift_sent_params(gift=gift, grant=grant, merchant=merchant)
     with translation.override(merchant.language):
-        what = gift_description(gift, merchant.currency)
-        until = _local_date(merchant, expires_at)
-        system_message_add(
-            merchant=merchant, rating=rating, gift_grant=grant,
-            body=_("Gift sent: %(name)s — %(what)s. Code %(code)s, valid until %(date)s.") % {
-                "name": gift.name, "what": what, "code": grant.code, "date": until},
-        )
-        email_queue(
-            merchant=merchant, kind=OutgoingEmail.Kind.GIFT, customer=customer, rating=rating,
-            subject=_("%(merchant)s sent you a gift") % {"merchant": merchant.name},
-            body_text=(
-                _("Hello %(name)s,") % {"name": customer.full_name} + "\n\n"
-                + _("%(merchant)s sent you a gift: %(gift)s — %(what)s.") % {
-                    "merchant": merchant.name, "gift": gift.name, "what": what} + "\n\n"
-                + _("Your code: %(code)s") % {"code": grant.code} + "\n"
-                + _("Valid until: %(date)s (end of the day)") % {"date": until} + "\n\n"
-                + _("Show this code at any of our branches to redeem it.") + "\n\n"
-                + _("Read and answer the conversation: %(link)s") % {"link": conversation_url(rating)}
-                + "\n" + _("Stop e-mails from %(merchant)s: %(link)s") % {
-                    "merchant": merchant.name, "link": unsubscribe_url(customer)}
-            ),
-        )
+        system_message_add(merchant=merchant, rating=rating, gift_grant=grant,
+                           body=wording.gift_sent_text(params),
+                           event=Message.Event.GIFT_SENT, event_params=params)
+    email = gift_email(merchant=merchant, rating=rating, gift_sent=params)
+    email_queue(
+        merchant=merchant, kind=OutgoingEmail.Kind.GIFT, customer=customer, rating=rating,
+        subject=email.subject, body_text=email.body_text, body_html=email.body_html,
+    )
     audit_record(merchant=merchant, actor=actor, action="gift.grant", obj=grant,
                  data={"gift_id": gift.pk, "rating_id": rating.pk, "customer_id": customer.pk})
     return grant
@@ -411,11 +387,11 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
     if grant.rating is not None:
         from ratings.services import system_message_add
 
+        params = wording.gift_redeemed_params(gift=gift, grant=grant)
         with translation.override(merchant.language):
-            system_message_add(
-                merchant=merchant, rating=grant.rating, gift_grant=grant,
-                body=_("Gift redeemed: %(name)s (code %(code)s).") % {"name": gift.name, "code": grant.code},
-            )
+            system_message_add(merchant=merchant, rating=grant.rating, gift_grant=grant,
+                               body=wording.gift_redeemed_text(params),
+                               event=Message.Event.GIFT_REDEEMED, event_params=params)
     audit_record(merchant=merchant, actor=actor, action="gift.redeem", obj=grant,
                  data={"code": grant.code, "customer_id": grant.customer_id})
     return grant

@@ -15,7 +15,7 @@ from merchants.decorators import member_required
 from ratings.selectors import rating_get, rating_thread
 from ratings.services import Conflict
 
-from . import selectors, services
+from . import selectors, services, wording
 from .models import Gift
 
 KIND_FIELDS = {
@@ -49,7 +49,7 @@ def gift_fields_from_post(post) -> dict:
 
 def _catalogue(request, *, form_values=None, errors=None, status=200):
     return render(request, "gifts/catalogue.html", {
-        "gifts": selectors.gift_list(merchant=request.merchant, grants_count=True),
+        "gifts": selectors.gift_list(access=request.access, grants_count=True),
         "form_values": form_values or {"kind": "product", "validity_days": 30},
         "errors": errors or {},
         "kinds": Gift.Kind.choices,
@@ -77,7 +77,7 @@ def gift_create(request, merchant_slug):
 @require_http_methods(["GET", "POST"])
 @member_required(role="admin")
 def gift_edit(request, merchant_slug, gift_id):
-    gift = selectors.gift_get(merchant=request.merchant, id=gift_id)
+    gift = selectors.gift_get(access=request.access, id=gift_id)
     if gift.is_archived or gift.is_one_off:
         raise Http404("This gift is not in the catalogue.")
     errors, values, status = {}, None, 200
@@ -110,7 +110,7 @@ def gift_edit(request, merchant_slug, gift_id):
 @require_POST
 @member_required(role="admin")
 def gift_set_active(request, merchant_slug, gift_id):
-    gift = selectors.gift_get(merchant=request.merchant, id=gift_id)
+    gift = selectors.gift_get(access=request.access, id=gift_id)
     try:
         services.gift_update(merchant=request.merchant, actor=request.user, gift=gift,
                              is_active=request.POST.get("is_active") == "1")
@@ -122,7 +122,7 @@ def gift_set_active(request, merchant_slug, gift_id):
 @require_POST
 @member_required(role="admin")
 def gift_archive(request, merchant_slug, gift_id):
-    gift = selectors.gift_get(merchant=request.merchant, id=gift_id)
+    gift = selectors.gift_get(access=request.access, id=gift_id)
     services.gift_archive_or_delete(merchant=request.merchant, actor=request.user, gift=gift)
     return redirect("gifts:catalogue", merchant_slug)
 
@@ -145,7 +145,7 @@ def redeem(request, merchant_slug):
         else:
             context["grant"] = grant
             context["code"] = ""
-            context["what"] = services.gift_description(grant.gift, request.merchant.currency)
+            context["what"] = wording.gift_description(grant.gift, request.merchant.currency)
     return render(request, "gifts/redeem.html", context, status=status)
 
 
@@ -156,7 +156,7 @@ def _panel_response(request, rating, *, notice="", errors=None, form_values=None
     context = {
         "rating": rating,
         "customer": rating.customer,
-        "gift_panel": selectors.rating_gift_panel(merchant=request.merchant, rating=rating),
+        "gift_panel": selectors.rating_gift_panel(access=request.access, rating=rating),
         "gift_notice": notice,
         "gift_errors": errors or {},
         "gift_form": form_values or {"kind": "product", "validity_days": 30},
@@ -166,12 +166,12 @@ def _panel_response(request, rating, *, notice="", errors=None, form_values=None
     response = HttpResponse()
     if with_counters:
         # Out-of-band: the customer card's counters and the thread, which now has the system message.
-        counters = selectors.customer_gift_counters(merchant=request.merchant, customer=rating.customer)
+        counters = selectors.customer_gift_counters(access=request.access, customer=rating.customer)
         html += render_to_string("gifts/_customer_gift_counters.html",
                                  {"gift_counters": counters, "oob": True}, request=request)
         html += render_to_string("ratings/_thread.html", {
             "rating": rating, "oob_thread": True,
-            "thread": rating_thread(merchant=request.merchant, rating=rating),
+            "thread": rating_thread(access=request.access, rating=rating),
         }, request=request)
         response["HX-Trigger"] = GIFTS_CHANGED
     response.content = html
@@ -181,7 +181,7 @@ def _panel_response(request, rating, *, notice="", errors=None, form_values=None
 @require_GET
 @member_required(role="staff")
 def rating_panel(request, merchant_slug, rating_id):
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=rating_id)
     return _panel_response(request, rating)
 
 
@@ -189,7 +189,7 @@ def rating_panel(request, merchant_slug, rating_id):
 @member_required(role="agent")
 def attach(request, merchant_slug, rating_id):
     """Attach a catalogue gift or a new one-off to the rating (GFT-2); the pane and counters refresh."""
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=rating_id)
     gift, new_gift = None, None
     if request.POST.get("source") == "new":
         new_gift = gift_fields_from_post(request.POST)
@@ -199,7 +199,7 @@ def attach(request, merchant_slug, rating_id):
             return _panel_response(request, rating, open_attach=True,
                                    errors={"gift": _("Choose a gift from the list.")})
         try:
-            gift = selectors.gift_get(merchant=request.merchant, id=int(gift_id))
+            gift = selectors.gift_get(access=request.access, id=int(gift_id))
         except Http404:
             return _panel_response(request, rating, open_attach=True,
                                    errors={"gift": _("This gift does not exist.")})
@@ -217,10 +217,10 @@ def attach(request, merchant_slug, rating_id):
 @member_required(role="agent")
 def grant_redeem(request, merchant_slug, grant_id):
     """Redeem a grant from the thread (GFT-3), same rules as the till."""
-    grant = selectors.grant_get(merchant=request.merchant, id=grant_id)
+    grant = selectors.grant_get(access=request.access, id=grant_id)
     if grant.rating_id is None:
         raise Http404("This grant has no conversation.")
-    rating = rating_get(merchant=request.merchant, id=grant.rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=grant.rating_id)
     try:
         services.grant_redeem(merchant=request.merchant, actor=request.user, code=grant.code)
     except Conflict as exc:
@@ -234,6 +234,6 @@ def grant_redeem(request, merchant_slug, grant_id):
 @member_required(role="staff")
 def points(request, merchant_slug, customer_id):
     """The customer's points balance and ledger (GFT-4), for the profile."""
-    customer = customer_get(merchant=request.merchant, id=customer_id)
-    ledger = selectors.points_ledger(merchant=request.merchant, customer=customer)
+    customer = customer_get(access=request.access, id=customer_id)
+    ledger = selectors.points_ledger(access=request.access, customer=customer)
     return render(request, "gifts/_points_ledger.html", {"customer": customer, "ledger": ledger})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -13,8 +12,7 @@ from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS,
 from ratings_inbox.api.views import MerchantView
 
 from . import services
-from .models import ApiKey
-from .selectors import branch_list
+from .selectors import api_key_get, api_key_list, branch_list
 from .serializers import ApiKeyCreatedSerializer, ApiKeyInputSerializer, ApiKeySerializer, BranchSerializer
 
 BRANCH_COLUMNS = [Column("name", False), Column("id", False)]
@@ -25,7 +23,7 @@ class BranchListView(MerchantView):
     @extend_schema(operation_id="branches_list", parameters=PAGE_PARAMETERS,
                    responses={200: paginated_schema(BranchSerializer, "BranchPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
-        branches = branch_list(merchant=self.merchant, membership=self.membership)
+        branches = branch_list(access=self.access)
         return paginated_response(request, branches, ordering="name", columns=BRANCH_COLUMNS,
                                   serialize=lambda rows: BranchSerializer(rows, many=True).data)
 
@@ -45,7 +43,7 @@ class ApiKeyListView(MerchantView):
     @extend_schema(operation_id="api_keys_list", parameters=PAGE_PARAMETERS,
                    responses={200: paginated_schema(ApiKeySerializer, "ApiKeyPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
-        keys = ApiKey.objects.filter(merchant=self.merchant)
+        keys = api_key_list(access=self.access)
         return paginated_response(request, keys, ordering="-created_at", columns=KEY_COLUMNS,
                                   serialize=lambda rows: ApiKeySerializer(rows, many=True).data)
 
@@ -66,8 +64,6 @@ class ApiKeyDetailView(MerchantView):
     @extend_schema(operation_id="api_keys_destroy", responses={204: None, **errors(*READ_ERRORS)},
                    description="Revokes the key at once.")
     def delete(self, request, merchant_slug, id):
-        key = ApiKey.objects.filter(merchant=self.merchant, pk=id).first()
-        if key is None:
-            raise Http404("No such key.")
+        key = api_key_get(access=self.access, id=id)
         services.api_key_revoke(merchant=self.merchant, api_key=key, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from .access import Access
 from .selectors import membership_get
 
 
@@ -17,6 +18,9 @@ def member_required(role: str = "staff"):
             membership = request.membership or membership_get(merchant=request.merchant, user=request.user)
             if not membership.has_role(role):
                 raise PermissionDenied
+            access = getattr(request, "access", None)
+            if access is None or access.membership is not membership:
+                request.access = Access.member(membership, request.merchant)
             request.membership = membership
             return view(request, *args, **kwargs)
 

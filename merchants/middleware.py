@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import tenancy
+from .access import Access
 from .selectors import membership_get
 
 
@@ -23,6 +24,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.merchant = None
         request.membership = None
+        request.access = None
         request._tenant_set = False
         try:
             return self.get_response(request)
@@ -45,4 +47,5 @@ class TenantMiddleware:
             if user_id is not None:
                 # A logged-in non-member learns nothing, whatever the URL or method (TEN-3).
                 request.membership = membership_get(merchant=merchant, user=user)
+                request.access = Access.member(request.membership, merchant)
         return None

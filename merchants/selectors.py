@@ -8,6 +8,7 @@ from django.http import Http404
 
 from ratings_inbox import rows
 
+from .access import Access
 from .models import ApiKey, Branch, Membership, Merchant
 
 
@@ -43,30 +44,21 @@ def api_key_by_prefix(prefix: str) -> ApiKey | None:
     return next(iter(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix])), None)
 
 
-def visible_branch_ids(membership: Membership) -> list[int] | None:
-    """The branches a membership may see; None means all of them (TEN-5)."""
-    if not membership.restricted_to_branches:
-        return None
-    # Read once per membership object (a request), and only for restricted members.
-    if not hasattr(membership, "_visible_branch_ids"):
-        membership._visible_branch_ids = sorted(membership.branch_links.values_list("branch_id", flat=True))
-    return membership._visible_branch_ids
+def branch_list(*, access: Access) -> QuerySet[Branch]:
+    """The merchant's branches that the access may see, by name (TEN-5)."""
+    return access.scope(Branch.objects, branch="id").order_by("name", "id")
 
 
-def branch_list(*, merchant: Merchant, membership: Membership | None = None) -> QuerySet[Branch]:
-    branches = Branch.objects.filter(merchant=merchant)
-    if membership is not None:
-        ids = visible_branch_ids(membership)
-        if ids is not None:
-            branches = branches.filter(id__in=ids)
-    return branches.order_by("name", "id")
+def api_key_list(*, access: Access) -> QuerySet[ApiKey]:
+    """The merchant's integration keys (admins only, checked by the caller's role)."""
+    return access.scope(ApiKey.objects, branch=None)
 
 
-def branch_get(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Branch:
-    branch = branch_list(merchant=merchant, membership=membership).filter(id=id).first()
-    if branch is None:
-        raise Http404("No such branch.")
-    return branch
+def api_key_get(*, access: Access, id: int) -> ApiKey:
+    key = api_key_list(access=access).filter(pk=id).first()
+    if key is None:
+        raise Http404("No such key.")
+    return key
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:

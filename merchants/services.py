@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -81,6 +81,10 @@ def member_add(
     if user is None:
         if not password:
             raise ValidationError({"password": "A password is required for a new user."})
+        try:  # SEC-1: before anything is written, so a weak password changes nothing
+            password_validation.validate_password(password, user=User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
         user = User.objects.create_user(
             email=email, password=password, full_name=full_name, language=merchant.language
         )

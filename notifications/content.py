@@ -1,33 +1,88 @@
-"""The text and HTML versions of an e-mail to a customer, with the conversation and unsubscribe links (AR-5)."""
+"""Every e-mail to a customer, composed in one place: one composer per kind (AR-5, THR-2, GFT-2).
+
+Each is written in the merchant's language, whatever language the request or task that
+causes it runs in: the customer knows the merchant, not the staff member's settings. Each
+has a text and an HTML version, the conversation link and the unsubscribe link.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from customers.links import conversation_url, unsubscribe_url
+from gifts.wording import gift_value_text
 
-def compose(*, merchant, text: str, conversation_link: str | None, unsubscribe_link: str) -> tuple[str, str]:
-    """(body_text, body_html) in the merchant's language; the customer's words are escaped in HTML."""
-    with translation.override(merchant.language or "es"):
-        lines = [text.strip(), ""]
-        if conversation_link:
-            lines.append(_("Read and answer the conversation: %(link)s") % {"link": conversation_link})
-        lines.append(_("Stop e-mails from %(merchant)s: %(link)s") % {
-            "merchant": merchant.name, "link": unsubscribe_link})
-        body_text = "\n".join(lines) + "\n"
-        body_html = render_to_string("emails/message.html", {
-            "merchant": merchant, "paragraphs": [p for p in text.strip().split("\n\n") if p.strip()],
-            "conversation_link": conversation_link, "unsubscribe_link": unsubscribe_link,
-            "language": merchant.language or "es",
-        })
-    return body_text, body_html
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def staff_reply_email(*, merchant, rating, text: str) -> EmailContent:
+    """A staff member's reply (THR-2), signed with the merchant's name."""
+    with translation.override(merchant.language):
+        return EmailContent(
+            subject=_("%(merchant)s answered your rating") % {"merchant": merchant.name},
+            **_bodies(merchant=merchant, rating=rating, text=f"{text}\n\n— {merchant.name}"),
+        )
+
+
+def gift_email(*, merchant, rating, gift_sent: dict) -> EmailContent:
+    """A gift granted from the thread (GFT-2): what it gives, its code and its last day.
+
+    gift_sent: the parameters of the thread's "gift_sent" event, so both say the same.
+    """
+    with translation.override(merchant.language):
+        until = formats.date_format(dt.date.fromisoformat(gift_sent["valid_until"]), "DATE_FORMAT")
+        text = (
+            _("Hello %(name)s,") % {"name": rating.customer.full_name} + "\n\n"
+            + _("%(merchant)s sent you a gift: %(gift)s — %(what)s.") % {
+                "merchant": merchant.name, "gift": gift_sent["gift"], "what": gift_value_text(gift_sent["value"])}
+            + "\n\n"
+            + _("Your code: %(code)s") % {"code": gift_sent["code"]} + "\n"
+            + _("Valid until: %(date)s (end of the day)") % {"date": until} + "\n\n"
+            + _("Show this code at any of our branches to redeem it.")
+        )
+        return EmailContent(
+            subject=_("%(merchant)s sent you a gift") % {"merchant": merchant.name},
+            **_bodies(merchant=merchant, rating=rating, text=text),
+        )
+
+
+def autoreply_email(*, merchant, rating, subject: str, text: str) -> EmailContent:
+    """The auto-reply (AR-5): the merchant's own subject and text, already filled in."""
+    with translation.override(merchant.language):
+        return EmailContent(subject=subject, **_bodies(merchant=merchant, rating=rating, text=text))
+
+
+def _bodies(*, merchant, rating, text: str) -> dict[str, str]:
+    """body_text and body_html in the active language; the customer's words are escaped in HTML."""
+    conversation_link = conversation_url(rating)
+    unsubscribe_link = unsubscribe_url(rating.customer)
+    lines = [
+        text.strip(), "",
+        _("Read and answer the conversation: %(link)s") % {"link": conversation_link},
+        _("Stop e-mails from %(merchant)s: %(link)s") % {"merchant": merchant.name, "link": unsubscribe_link},
+    ]
+    body_html = render_to_string("emails/message.html", {
+        "merchant": merchant, "paragraphs": [p for p in text.strip().split("\n\n") if p.strip()],
+        "conversation_link": conversation_link, "unsubscribe_link": unsubscribe_link,
+        "language": merchant.language,
+    })
+    return {"body_text": "\n".join(lines) + "\n", "body_html": body_html}
 
 
 def html_from_text(*, merchant, body_text: str) -> str:
     """An HTML version for e-mails recorded with text only (links become clickable)."""
-    with translation.override(merchant.language or "es"):
+    with translation.override(merchant.language):
         return render_to_string("emails/plain.html", {
             "merchant": merchant, "paragraphs": [p for p in body_text.strip().split("\n\n") if p.strip()],
-            "language": merchant.language or "es",
+            "language": merchant.language,
         })

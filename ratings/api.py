@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,9 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.links import conversation_url
-from customers.models import Customer, Visit
+from customers.selectors import customer_list, visit_list
 from gifts.selectors import customer_gift_counters, grants_for_rating
-from merchants.models import Branch
+from merchants.selectors import branch_list
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
@@ -27,6 +26,8 @@ from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
     RatingFilters,
+    quick_reply_get,
+    quick_reply_list,
     rating_get,
     rating_item_rows,
     rating_summary,
@@ -79,20 +80,17 @@ def _visible_branch(view, branch_id: int | None) -> int | None:
     """
     if branch_id is None:
         return None
-    visible = view.visible_branches()
-    if visible is not None and branch_id not in visible:
+    if not view.access.sees_branch(branch_id):
         raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
     return branch_id
 
 
 def check_references(view, filters: RatingFilters) -> None:
     """400 for a branch or customer filter that names no row of this merchant (API-3)."""
-    merchant = view.merchant
-    if filters.branch_id is not None and not Branch.objects.filter(merchant=merchant, pk=filters.branch_id).exists():
+    access = view.access
+    if filters.branch_id is not None and not branch_list(access=access).filter(pk=filters.branch_id).exists():
         raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
-    if filters.customer_id is not None and not Customer.objects.filter(
-        merchant=merchant, pk=filters.customer_id
-    ).exists():
+    if filters.customer_id is not None and not customer_list(access=access).filter(pk=filters.customer_id).exists():
         raise ValidationError({"customer": [_("Not a customer of this merchant.")]})
 
 
@@ -121,15 +119,15 @@ def filters_from_query(view, request, *, counters: bool = False) -> RatingFilter
 
 def rating_detail_data(view, rating: Rating) -> dict:
     """The rating as API.md's detail: visit and invoice, customer counters, thread, grants."""
-    merchant = view.merchant
+    access = view.access
     customer = rating.customer
     rating.customer_stats = {
         "id": customer.pk,
         "full_name": customer.full_name,
-        **customer_gift_counters(merchant=merchant, customer=customer, last_score=True),
+        **customer_gift_counters(access=access, customer=customer, last_score=True),
     }
-    rating.thread = rating_thread(merchant=merchant, rating=rating)
-    rating.grants = grants_for_rating(merchant=merchant, rating=rating)
+    rating.thread = rating_thread(access=access, rating=rating)
+    rating.grants = grants_for_rating(access=access, rating=rating)
     rating.conversation_url = conversation_url(rating)
     return RatingDetailSerializer(rating).data
 
@@ -143,7 +141,7 @@ class RatingListView(MerchantView):
     def get(self, request, merchant_slug):
         filters = filters_from_query(self, request)
         ordering = params.choice(request, "ordering", list(ORDERINGS), DEFAULT_ORDERING)
-        ratings = rating_item_rows(merchant=self.merchant, membership=self.membership, filters=filters)
+        ratings = rating_item_rows(access=self.access, filters=filters)
 
         def serialize(rows):
             if not rows:
@@ -160,10 +158,7 @@ class RatingListView(MerchantView):
         data = RatingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        visits = Visit.objects.filter(merchant=self.merchant, pk=values["visit"]).select_related("customer")
-        if (visible := self.visible_branches()) is not None:
-            visits = visits.filter(branch_id__in=visible)
-        visit = visits.first()
+        visit = visit_list(access=self.access).filter(pk=values["visit"]).select_related("customer").first()
         if visit is None:
             raise ValidationError({"visit": [_("Not a visit of this merchant.")]})
         with transaction.atomic():
@@ -171,7 +166,7 @@ class RatingListView(MerchantView):
                 merchant=self.merchant, visit=visit, score=values["score"], comment=values.get("comment"),
                 created_at=values.get("created_at"),
             )
-        rating = rating_get(merchant=self.merchant, id=rating.pk)
+        rating = rating_get(access=self.access, id=rating.pk)
         return Response(rating_detail_data(self, rating), status=status.HTTP_201_CREATED)
 
 
@@ -180,7 +175,7 @@ class RatingSummaryView(MerchantView):
                    responses={200: SummarySerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
         filters = filters_from_query(self, request, counters=True)
-        row = rating_summary(merchant=self.merchant, membership=self.membership, filters=filters)
+        row = rating_summary(access=self.access, filters=filters)
         if not row["total_ratings"]:
             check_references(self, filters)
         return Response(SummarySerializer(row).data)
@@ -188,7 +183,7 @@ class RatingSummaryView(MerchantView):
 
 class RatingView(MerchantView):
     def get_rating(self, id: int) -> Rating:
-        return rating_get(merchant=self.merchant, id=id, membership=self.membership)
+        return rating_get(access=self.access, id=id)
 
 
 class RatingDetailView(RatingView):
@@ -223,7 +218,7 @@ class MessageListView(RatingView):
                                                                     **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):
         rating = self.get_rating(id)
-        return Response(MessageSerializer(rating_thread(merchant=self.merchant, rating=rating), many=True).data)
+        return Response(MessageSerializer(rating_thread(access=self.access, rating=rating), many=True).data)
 
     @extend_schema(operation_id="ratings_messages_create", request=MessageCreateSerializer,
                    responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
@@ -245,7 +240,7 @@ class QuickReplyListView(MerchantView):
     @extend_schema(operation_id="quick_replies_list", parameters=PAGE_PARAMETERS,
                    responses={200: QuickReplyPage, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
-        replies = QuickReply.objects.filter(merchant=self.merchant)
+        replies = quick_reply_list(access=self.access)
         return paginated_response(
             request, replies, ordering="title", columns=QUICK_REPLY_COLUMNS,
             serialize=lambda rows: QuickReplySerializer(rows, many=True).data,
@@ -262,10 +257,7 @@ class QuickReplyListView(MerchantView):
 
 class QuickReplyDetailView(MerchantView):
     def get_reply(self, id) -> QuickReply:
-        reply = QuickReply.objects.filter(merchant=self.merchant, pk=id).first()
-        if reply is None:
-            raise Http404("No such quick reply.")
-        return reply
+        return quick_reply_get(access=self.access, id=id)
 
     @extend_schema(operation_id="quick_replies_retrieve", responses={200: QuickReplySerializer, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug, id):

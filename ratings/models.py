@@ -118,6 +118,12 @@ class Message(TenantModel):
         AUTO_REPLY = "auto_reply", _("Auto-reply")
         SYSTEM = "system", _("System")
 
+    class Event(models.TextChoices):
+        """What a system entry records; worded in the reader's language when shown (ratings.events)."""
+
+        GIFT_SENT = "gift_sent", _("Gift sent")
+        GIFT_REDEEMED = "gift_redeemed", _("Gift redeemed")
+
     REPLY_KINDS = (AuthorKind.STAFF, AuthorKind.AUTO_REPLY)
 
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="messages")
@@ -130,6 +136,10 @@ class Message(TenantModel):
     gift_grant = models.ForeignKey(
         "gifts.GiftGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    # A system entry's event and its parameters; body keeps its words in the merchant's language
+    # as written, shown only when there is no event (rows older than events, or unrecognised).
+    event = models.CharField(max_length=20, choices=Event.choices, null=True, blank=True)
+    event_params = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -142,6 +152,12 @@ class Message(TenantModel):
             models.CheckConstraint(
                 condition=~models.Q(author_kind="staff") | models.Q(author__isnull=False),
                 name="message_staff_has_author",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=True, event_params__isnull=True)
+                | models.Q(author_kind="system", event__in=["gift_sent", "gift_redeemed"],
+                           event_params__isnull=False),
+                name="message_event_is_system_and_known",
             ),
         ]
         indexes = [models.Index(fields=["rating", "created_at", "id"], name="message_thread")]

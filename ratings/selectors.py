@@ -14,13 +14,13 @@ from django.http import Http404
 
 from customers.models import Customer, Visit
 from customers.selectors import customers_named
-from merchants.models import Branch, Membership, Merchant
-from merchants.selectors import visible_branch_ids
+from merchants.access import Access
+from merchants.models import Branch, Merchant
 from ratings_inbox import rows
 
 from .counters import COLUMNS as COUNTER_COLUMNS
 from .keyset import Column
-from .models import BAND_SCORES, Message, Rating, RatingBranchCounter, RatingDayCounter
+from .models import BAND_SCORES, Message, QuickReply, Rating, RatingBranchCounter, RatingDayCounter
 
 TIE_BREAK = [Column("created_at", True), Column("id", True)]
 
@@ -65,18 +65,9 @@ def day_bounds(merchant: Merchant, date_from: dt.date | None, date_to: dt.date |
     return start, end
 
 
-def _scoped(merchant: Merchant, membership: Membership | None, ratings: QuerySet | None = None) -> QuerySet:
-    ratings = (Rating.objects.all() if ratings is None else ratings).filter(merchant_id=merchant.pk)
-    if membership is not None:
-        branch_ids = visible_branch_ids(membership)
-        if branch_ids is not None:
-            ratings = ratings.filter(branch_id__in=branch_ids)
-    return ratings
-
-
-def _filtered(merchant: Merchant, membership: Membership | None, filters: RatingFilters,
-              *, counters: bool = False, ratings: QuerySet | None = None) -> QuerySet:
-    ratings = _scoped(merchant, membership, ratings)
+def _filtered(access: Access, filters: RatingFilters, *, ratings: QuerySet | None = None) -> QuerySet:
+    merchant = access.merchant
+    ratings = access.scope(Rating.objects if ratings is None else ratings)
     if filters.branch_id is not None:
         ratings = ratings.filter(branch_id=filters.branch_id)
     start, end = day_bounds(merchant, filters.date_from, filters.date_to)
@@ -84,11 +75,9 @@ def _filtered(merchant: Merchant, membership: Membership | None, filters: Rating
         ratings = ratings.filter(created_at__gte=start)
     if end is not None:
         ratings = ratings.filter(created_at__lt=end)
-    if counters:
-        return ratings
     if filters.customer_id is not None:
         ratings = ratings.filter(customer_id=filters.customer_id)
-    if (matching := customers_named(merchant=merchant, query=filters.q)) is not None:
+    if (matching := customers_named(access=access, query=filters.q)) is not None:
         ratings = ratings.filter(customer_id__in=matching)
     if filters.band:
         low, high = BAND_SCORES[filters.band]
@@ -104,7 +93,7 @@ def _filtered(merchant: Merchant, membership: Membership | None, filters: Rating
     return ratings
 
 
-def rating_list(*, merchant: Merchant, membership: Membership | None = None,
+def rating_list(*, access: Access,
                 filters: RatingFilters | None = None) -> QuerySet[Rating]:
     """The inbox rows, unordered: paginate with ratings.keyset and ORDERINGS[ordering].
 
@@ -113,7 +102,7 @@ def rating_list(*, merchant: Merchant, membership: Membership | None = None,
     1 ms). API items name their branch by a sub-select (rating_item_rows).
     """
     return (
-        _filtered(merchant, membership, filters or RatingFilters())
+        _filtered(access, filters or RatingFilters())
         .select_related("customer")
         .defer("customer__name_key", "visit_id")
     )
@@ -143,24 +132,24 @@ def _item_rows() -> QuerySet:
     return Rating.objects.annotate(**ITEM_NAMES).values_list(*ITEM_COLUMNS, named=True)
 
 
-def rating_item_rows(*, merchant: Merchant, membership: Membership | None = None,
+def rating_item_rows(*, access: Access,
                      filters: RatingFilters | None = None) -> QuerySet:
     """rating_list() as named tuples of ITEM_COLUMNS, for the API's lists (items_from_rows)."""
-    return _filtered(merchant, membership, filters or RatingFilters(), ratings=_item_rows())
+    return _filtered(access, filters or RatingFilters(), ratings=_item_rows())
 
 
-def rating_signature_rows(*, merchant: Merchant, membership: Membership | None = None,
+def rating_signature_rows(*, access: Access,
                           filters: RatingFilters | None = None) -> QuerySet:
     """rating_list() reduced to what the inbox poll compares (id, read state, thread length) and
     the ordering columns the pages are cut on, as tuples: no customer, no model instances."""
-    return _filtered(merchant, membership, filters or RatingFilters()).values_list(
+    return _filtered(access, filters or RatingFilters()).values_list(
         "id", "is_read", "messages_count", "created_at", "score", "customer_name_key", named=True)
 
 
 _COUNTER_SUMS = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTER_COLUMNS)
 
 
-def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
+def rating_summary(*, access: Access,
                    filters: RatingFilters | None = None) -> dict:
     """The counters of INB-1 and the NPS of API.md, following branch and dates only.
 
@@ -171,10 +160,8 @@ def rating_summary(*, merchant: Merchant, membership: Membership | None = None,
     """
     filters = filters or RatingFilters()
     dated = filters.date_from is not None or filters.date_to is not None
-    conditions, params = ["merchant_id = %s"], [merchant.pk]
-    if membership is not None and (branch_ids := visible_branch_ids(membership)) is not None:
-        conditions.append("branch_id = ANY(%s)")
-        params.append(branch_ids)
+    branch_rule, params = access.branch_sql("branch_id")
+    conditions, params = [f"merchant_id = %s{branch_rule}"], [access.merchant_id, *params]
     for condition, value in (("branch_id = %s", filters.branch_id), ("day >= %s", filters.date_from),
                              ("day <= %s", filters.date_to)):
         if value is not None:
@@ -199,7 +186,7 @@ def nps(promoters: int, detractors: int, total: int) -> int | None:
     return quotient if numerator >= 0 else -quotient
 
 
-def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = None) -> Rating:
+def rating_get(*, access: Access, id: int) -> Rating:
     """One rating of the merchant (within the member's branches), or 404 (TEN-3), with its
     customer, branch and visit.
 
@@ -207,10 +194,8 @@ def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = N
     it is one plain-SQL statement (ratings_inbox.rows): the ORM's three-join select_related
     cost 1.5 ms of compiling around a 0.1 ms query (bench data).
     """
-    conditions, params = ["r.merchant_id = %s", "r.id = %s"], [merchant.pk, id]
-    if membership is not None and (branch_ids := visible_branch_ids(membership)) is not None:
-        conditions.append("r.branch_id = ANY(%s)")
-        params.append(branch_ids)
+    branch_rule, branch_params = access.branch_sql("r.branch_id")
+    conditions, params = [f"r.merchant_id = %s{branch_rule}", "r.id = %s"], [access.merchant_id, *branch_params, id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {rows.select_list(Rating, 'r')}, {rows.select_list(Customer, 'c')},"
@@ -231,10 +216,22 @@ def rating_get(*, merchant: Merchant, id: int, membership: Membership | None = N
     return rating
 
 
-def rating_thread(*, merchant: Merchant, rating: Rating) -> list[Message]:
-    """The conversation in time order (THR-1)."""
+def rating_thread(*, access: Access, rating: Rating) -> list[Message]:
+    """The conversation in time order (THR-1); `rating` comes from rating_get(access=…)."""
     return list(
-        Message.objects.filter(merchant=merchant, rating=rating)
+        access.scope(Message.objects, branch=None).filter(rating=rating)
         .select_related("author")
         .order_by("created_at", "id")
     )
+
+
+def quick_reply_list(*, access: Access) -> QuerySet[QuickReply]:
+    """The merchant's quick replies by title (THR-4)."""
+    return access.scope(QuickReply.objects, branch=None).order_by("title", "id")
+
+
+def quick_reply_get(*, access: Access, id: int) -> QuickReply:
+    quick_reply = quick_reply_list(access=access).filter(pk=id).first()
+    if quick_reply is None:
+        raise Http404("No such quick reply.")
+    return quick_reply

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from gifts.serializers import GrantSerializer
 from ratings_inbox.api.fields import Id, Text
 
+from .events import message_text
 from .models import COMMENT_EXCERPT_LENGTH, Band, Message, band_for
 
 
@@ -80,9 +81,14 @@ class MessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
     author = serializers.SerializerMethodField()
-    body = serializers.CharField()
+    body = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
+    event = serializers.ChoiceField(choices=Message.Event.choices, allow_null=True)
+
+    def get_body(self, message) -> str:
+        """A system event is worded in the request's language (THR-1)."""
+        return message_text(message)
 
     def get_author(self, message) -> AuthorSerializer(allow_null=True):  # type: ignore[valid-type]
         if message.author_id is None:

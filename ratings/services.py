@@ -33,11 +33,11 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
 
 
 def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
-                 created_at=None) -> Message:
+                 created_at=None, event: str | None = None, event_params: dict | None = None) -> Message:
     created_at = created_at or timezone.now()
     message = Message.objects.create(
         merchant_id=rating.merchant_id, rating=rating, author_kind=author_kind, author=author,
-        body=body, gift_grant=gift_grant, created_at=created_at,
+        body=body, gift_grant=gift_grant, created_at=created_at, event=event, event_params=event_params,
     )
     is_reply = author_kind in Message.REPLY_KINDS
     Rating.objects.filter(pk=rating.pk).update(
@@ -127,25 +127,17 @@ def rating_mark_unread(*, merchant: Merchant, rating: Rating) -> Rating:
 @transaction.atomic
 def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
     """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read."""
-    from customers.links import conversation_url, unsubscribe_url
+    from notifications.content import staff_reply_email
     from notifications.models import OutgoingEmail
     from notifications.services import email_queue
 
     text = clean_body(body)
     message = _add_message(rating=rating, author_kind=Message.AuthorKind.STAFF, body=text, author=author)
     rating_mark_read(merchant=merchant, rating=rating)
-    customer = rating.customer
-    link = conversation_url(rating)
+    email = staff_reply_email(merchant=merchant, rating=rating, text=text)
     email_queue(
-        merchant=merchant, kind=OutgoingEmail.Kind.STAFF_REPLY, customer=customer, rating=rating,
-        message=message,
-        subject=_("%(merchant)s answered your rating") % {"merchant": merchant.name},
-        body_text=(
-            f"{text}\n\n— {merchant.name}\n\n"
-            + _("Read and answer the conversation: %(link)s") % {"link": link}
-            + "\n" + _("Stop e-mails from %(merchant)s: %(link)s") % {
-                "merchant": merchant.name, "link": unsubscribe_url(customer)}
-        ),
+        merchant=merchant, kind=OutgoingEmail.Kind.STAFF_REPLY, customer=rating.customer, rating=rating,
+        message=message, subject=email.subject, body_text=email.body_text, body_html=email.body_html,
     )
     audit_record(merchant=merchant, actor=author, action="rating.reply", obj=rating,
                  data={"message_id": message.pk})
@@ -175,10 +167,15 @@ def customer_message_add(*, merchant: Merchant, rating: Rating, body: str) -> Me
 
 
 @transaction.atomic
-def system_message_add(*, merchant: Merchant, rating: Rating, body: str, gift_grant=None) -> Message:
-    """A system entry in the thread, such as a gift granted or redeemed (THR-1)."""
+def system_message_add(*, merchant: Merchant, rating: Rating, body: str, gift_grant=None,
+                       event: str | None = None, event_params: dict | None = None) -> Message:
+    """A system entry in the thread, such as a gift granted or redeemed (THR-1).
+
+    With an event, the entry is worded in each reader's language when shown; body is its
+    wording in the merchant's language, kept for whatever reads the row without ratings.events.
+    """
     return _add_message(rating=rating, author_kind=Message.AuthorKind.SYSTEM, body=body,
-                        gift_grant=gift_grant)
+                        gift_grant=gift_grant, event=event, event_params=event_params)
 
 
 @transaction.atomic

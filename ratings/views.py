@@ -27,10 +27,11 @@ from merchants.selectors import branch_list
 from . import services
 from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
 from .keyset import InvalidCursor, paginate
-from .page_selectors import quick_reply_get, quick_reply_list
 from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
+    quick_reply_get,
+    quick_reply_list,
     rating_get,
     rating_list,
     rating_signature_rows,
@@ -92,8 +93,8 @@ class Inbox:
     def __init__(self, request, *, opened_id: int | None = None):
         self.request = request
         self.merchant = request.merchant
-        self.membership = request.membership
-        self.branches = list(branch_list(merchant=self.merchant, membership=self.membership))
+        self.access = request.access
+        self.branches = list(branch_list(access=self.access))
         self.form = InboxStateForm(request.GET, branches=self.branches)
         self.state = self.form.state()
         self.filters = filters_from_state(self.state)
@@ -109,7 +110,7 @@ class Inbox:
         and no model instances (every poll that finds nothing new, every action's poller)."""
         ordering = self.state["sort"]
         rows = rating_signature_rows if signature_only else rating_list
-        queryset = rows(merchant=self.merchant, membership=self.membership, filters=self.filters)
+        queryset = rows(access=self.access, filters=self.filters)
         try:
             return paginate(queryset, ordering=ordering, columns=ORDERINGS[ordering], cursor=cursor,
                             size=PAGE_SIZE)
@@ -126,7 +127,7 @@ class Inbox:
         return inbox_signature(self.page(signature_only=True).rows, summary, opened)
 
     def summary(self) -> dict:
-        return rating_summary(merchant=self.merchant, membership=self.membership, filters=self.filters)
+        return rating_summary(access=self.access, filters=self.filters)
 
     def headers(self) -> list[dict]:
         current = self.state["sort"]
@@ -163,17 +164,17 @@ class Inbox:
 
 
 def _detail_context(inbox: Inbox, rating) -> dict:
-    merchant = inbox.merchant
+    access = inbox.access
     customer = rating.customer
-    gift_counters = customer_gift_counters(merchant=merchant, customer=customer, last_score=True)
+    gift_counters = customer_gift_counters(access=access, customer=customer, last_score=True)
     return {
         "rating": rating,
         "customer": customer,
-        "thread": rating_thread(merchant=merchant, rating=rating),
+        "thread": rating_thread(access=access, rating=rating),
         "last_score": gift_counters.pop("last_score"),
         "gift_counters": gift_counters,
-        "gift_panel": rating_gift_panel(merchant=merchant, rating=rating),
-        "quick_replies": list(quick_reply_list(merchant=merchant)),
+        "gift_panel": rating_gift_panel(access=access, rating=rating),
+        "quick_replies": list(quick_reply_list(access=access)),
         "reply_form": ReplyForm(),
         "rating_url": inbox.rating_url(rating.pk),
         "query": inbox.query,
@@ -182,7 +183,7 @@ def _detail_context(inbox: Inbox, rating) -> dict:
 
 
 def _open(request, rating_id: int):
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=rating_id)
     services.rating_mark_read(merchant=request.merchant, rating=rating)
     return rating
 
@@ -223,13 +224,13 @@ def poll(request, merchant_slug):
     summary = page.summary()
     rating = None
     if page.opened_id is not None:
-        rating = rating_get(merchant=page.merchant, id=page.opened_id, membership=page.membership)
+        rating = rating_get(access=page.access, id=page.opened_id)
     if request.GET.get("sig") == page.signature(summary, rating):
         return HttpResponse(status=204)
     context = {**page.list_context(page.page(), summary, rating), "oob": True}
     if rating is not None:
         context["rating"] = rating
-        context["thread"] = rating_thread(merchant=page.merchant, rating=rating)
+        context["thread"] = rating_thread(access=page.access, rating=rating)
     return render(request, "ratings/_poll.html", context)
 
 
@@ -238,7 +239,7 @@ def poll(request, merchant_slug):
 def mark_unread(request, merchant_slug, rating_id: int):
     """Staff put a rating back to unread (INB-6)."""
     page = Inbox(request, opened_id=rating_id)
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=rating_id)
     services.rating_mark_unread(merchant=request.merchant, rating=rating)
     if _htmx_target(request) is None:
         return redirect(page.inbox_url + (f"?{page.query}" if page.query else ""))
@@ -253,7 +254,7 @@ def mark_unread(request, merchant_slug, rating_id: int):
 def reply(request, merchant_slug, rating_id: int):
     """A staff reply (THR-2): shown at once, e-mailed, counted; an empty one is refused."""
     page = Inbox(request, opened_id=rating_id)
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
+    rating = rating_get(access=request.access, id=rating_id)
     form = ReplyForm(request.POST)
     form.is_valid()
     error = None
@@ -268,8 +269,8 @@ def reply(request, merchant_slug, rating_id: int):
         return redirect(page.rating_url(rating.pk))
     context = {
         "rating": rating,
-        "thread": rating_thread(merchant=request.merchant, rating=rating),
-        "quick_replies": list(quick_reply_list(merchant=request.merchant)),
+        "thread": rating_thread(access=request.access, rating=rating),
+        "quick_replies": list(quick_reply_list(access=request.access)),
         "reply_form": ReplyForm(request.POST) if error else ReplyForm(),
         "reply_error": error,
         "inbox": page,
@@ -287,9 +288,8 @@ def reply(request, merchant_slug, rating_id: int):
 def history(request, merchant_slug, rating_id: int):
     """The customer's ratings here, newest first; each opens in the detail pane (DET-2)."""
     page = Inbox(request, opened_id=rating_id)
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
-    ratings = list(customer_ratings(merchant=request.merchant, customer=rating.customer,
-                                    membership=request.membership)[:HISTORY_LIMIT])
+    rating = rating_get(access=request.access, id=rating_id)
+    ratings = list(customer_ratings(access=request.access, customer=rating.customer)[:HISTORY_LIMIT])
     for item in ratings:
         item.url = page.rating_url(item.pk)
     return render(request, "ratings/_history.html",
@@ -300,9 +300,8 @@ def history(request, merchant_slug, rating_id: int):
 @member_required()
 def profile(request, merchant_slug, rating_id: int):
     """Personal data and every visit, newest first (DET-3)."""
-    rating = rating_get(merchant=request.merchant, id=rating_id, membership=request.membership)
-    visits = list(customer_visits(merchant=request.merchant, customer=rating.customer,
-                                  membership=request.membership))
+    rating = rating_get(access=request.access, id=rating_id)
+    visits = list(customer_visits(access=request.access, customer=rating.customer))
     return render(request, "ratings/_profile.html",
                   {"rating": rating, "customer": rating.customer, "visits": visits})
 
@@ -311,7 +310,7 @@ def profile(request, merchant_slug, rating_id: int):
 @member_required()
 def invoice(request, merchant_slug, visit_id: int):
     """The invoice of a visit: number, lines and total with currency (DET-4)."""
-    visit = visit_get(merchant=request.merchant, id=visit_id, membership=request.membership)
+    visit = visit_get(access=request.access, id=visit_id)
     template = "ratings/_invoice.html" if _htmx_target(request) else "ratings/invoice_page.html"
     return render(request, template, {"visit": visit, "lines": list(visit.lines.all())})
 
@@ -337,13 +336,13 @@ def quick_replies(request, merchant_slug):
             messages.success(request, _("Quick reply saved."))
             return redirect("ratings:quick-replies", merchant_slug=request.merchant.slug)
     return render(request, "ratings/quick_replies.html",
-                  {"form": form, "quick_replies": list(quick_reply_list(merchant=request.merchant))})
+                  {"form": form, "quick_replies": list(quick_reply_list(access=request.access))})
 
 
 @require_http_methods(["GET", "POST"])
 @member_required(role="admin")
 def quick_reply_edit(request, merchant_slug, quick_reply_id: int):
-    quick_reply = quick_reply_get(merchant=request.merchant, id=quick_reply_id)
+    quick_reply = quick_reply_get(access=request.access, id=quick_reply_id)
     form = QuickReplyForm(request.POST or None,
                           initial={"title": quick_reply.title, "body": quick_reply.body})
     if request.method == "POST" and form.is_valid():
@@ -362,7 +361,7 @@ def quick_reply_edit(request, merchant_slug, quick_reply_id: int):
 @require_POST
 @member_required(role="admin")
 def quick_reply_delete(request, merchant_slug, quick_reply_id: int):
-    quick_reply = quick_reply_get(merchant=request.merchant, id=quick_reply_id)
+    quick_reply = quick_reply_get(access=request.access, id=quick_reply_id)
     services.quick_reply_delete(merchant=request.merchant, quick_reply=quick_reply, actor=request.user)
     messages.success(request, _("Quick reply deleted."))
     return redirect("ratings:quick-replies", merchant_slug=request.merchant.slug)

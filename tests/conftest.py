@@ -90,6 +90,20 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_login_failures():
+    """Failed logins stay counted in Redis for 15 minutes (SEC-1): each test starts with none."""
+    from django.conf import settings
+
+    from ratings_inbox.redis_client import redis_client
+
+    client = redis_client()
+    pattern = f"{settings.CACHES['default']['KEY_PREFIX']}:lockout:*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 _sequence = itertools.count(1)
 
 

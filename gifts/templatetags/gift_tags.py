@@ -2,6 +2,8 @@
 
 from django import template
 
+from gifts.wording import gift_description
+
 register = template.Library()
 
 
@@ -14,6 +16,4 @@ def can_give_gifts(membership) -> bool:
 @register.filter
 def gift_value(gift, currency: str = "") -> str:
     """What the gift gives, in words ("15% off", "500 points", "Free Arepa")."""
-    from gifts.services import gift_description
-
     return gift_description(gift, currency)

@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 
 from merchants import tenancy
 from merchants.selectors import memberships_of_user
+from ratings.events import message_text as _message_text
 from ratings.models import band_for
 
 register = template.Library()
@@ -21,6 +22,12 @@ WHOLE_UNIT_CURRENCIES = {"COP", "CLP", "JPY", "KRW", "PYG", "VND", "ISK", "HUF"}
 def band(score) -> str:
     """promoter / passive / detractor, for the CSS class of a score badge (INB-2)."""
     return band_for(int(score))
+
+
+@register.filter
+def message_text(message, language: str | None = None) -> str:
+    """A thread entry's text; a system event worded in `language` or the active one (THR-1)."""
+    return _message_text(message, language=language or None)
 
 
 @register.filter

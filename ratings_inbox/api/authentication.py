@@ -11,10 +11,13 @@ import hmac
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts.models import ApiToken
+from accounts.services import api_token_hash
 from merchants.models import ApiKey, Membership
 from merchants.selectors import api_key_by_prefix
 from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
@@ -81,7 +84,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token, refusing malformed keys before they reach the database.
+    """A user's token (SEC-5): looked up by the SHA-256 of the key, refused once expired.
 
     The token, its user and the user's membership of the URL's merchant (set by
     TenantMiddleware, so row-level security already lets this merchant's memberships through)
@@ -90,6 +93,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     membership on the user instead of reading it again.
     """
 
+    model = ApiToken
     merchant = None
 
     def authenticate(self, request):
@@ -99,24 +103,26 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         if "\x00" in key or len(key) > 64:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        Token, User = self.get_model(), get_user_model()  # noqa: N806 - model classes
+        User = get_user_model()  # noqa: N806 - a model class
         merchant_id = self.merchant.pk if self.merchant is not None else None
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {rows.select_list(Token, 't')}, {rows.select_list(User, 'u')},"
+                f"SELECT {rows.select_list(ApiToken, 't')}, {rows.select_list(User, 'u')},"
                 f" {rows.select_list(Membership, 'ms')}"
-                f" FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
-                " LEFT JOIN merchants_membership ms ON ms.user_id = t.user_id AND ms.merchant_id = %s"
-                " WHERE t.key = %s",
-                [merchant_id, key],
+                f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+                f" LEFT JOIN {Membership._meta.db_table} ms ON ms.user_id = t.user_id AND ms.merchant_id = %s"
+                " WHERE t.key_hash = %s",
+                [merchant_id, api_token_hash(key)],
             )
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token, user, membership = rows.instances(row, Token, User, Membership)
+        token, user, membership = rows.instances(row, ApiToken, User, Membership)
+        if token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("This token has expired."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        Token._meta.get_field("user").set_cached_value(token, user)
+        ApiToken._meta.get_field("user").set_cached_value(token, user)
         if merchant_id is not None:  # no membership row: all its columns NULL
             user.memberships_read = {merchant_id: membership if membership.pk is not None else None}
         return user, token

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import redis
-from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from ratings_inbox.client_address import client_address
+from ratings_inbox.redis_client import redis_client
+
 from .authentication import is_api_key
-
-
-@cache
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
 
 
 class WindowThrottle(SimpleRateThrottle):
@@ -34,12 +28,16 @@ class WindowThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        pipe = _redis().pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         key = f"ri:{self.key}:{window}"
         pipe.incr(key)
         pipe.expire(key, self.duration + 1)
         count, _ = pipe.execute()
         return count <= self.num_requests
+
+    def get_ident(self, request):
+        # DRF's own reads X-Forwarded-For when NUM_PROXIES is unset: any client could pick its key.
+        return client_address(request)
 
     def wait(self):
         return max(1.0, self.window_end - self.now)

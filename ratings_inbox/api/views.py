@@ -18,7 +18,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from merchants.selectors import membership_get, visible_branch_ids
+from merchants.access import Access
+from merchants.selectors import membership_get
 
 from .authentication import AUTHENTICATION_CLASSES, is_api_key
 from .exceptions import RequestTooLarge, exception_handler
@@ -86,22 +87,22 @@ class MerchantView(ApiView):
             if request.method not in self.api_key_methods:
                 raise exceptions.PermissionDenied(_("An integration key may only post visits and ratings."))
             request.membership = None
+            request.access = Access.system(merchant)
             return
         membership = membership_get(merchant=merchant, user=user)
         if not membership.has_role(self.role_for(request.method)):
             raise exceptions.PermissionDenied(_("Your role does not allow this."))
         request.membership = membership
+        request.access = Access.member(membership, merchant)
 
     @property
     def merchant(self):
         return self.request.merchant
 
     @property
-    def membership(self):
-        return getattr(self.request, "membership", None)
-
-    def visible_branches(self) -> list[int] | None:
-        return visible_branch_ids(self.membership) if self.membership is not None else None
+    def access(self) -> Access:
+        """Who acts, for which merchant and branches (SEC-2); set by check_permissions."""
+        return self.request.access
 
     def actor(self):
         user = self.request.user

@@ -194,8 +194,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -249,9 +247,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-]
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -276,13 +271,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "ratings_inbox.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"user": "1200/minute", "api_key": "1200/minute", "anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {
@@ -294,6 +288,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Logging in (PRODUCT.md SEC-1) ---------------------------------------------------
+# Every login (the sign-in page, /admin/, POST /api/v1/auth/token/) is checked and counted by
+# this backend against the lockout in accounts/lockout.py. A client's address is the socket's;
+# behind N reverse proxies that each append to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Every new password passes these, whichever way it is set (commands, services, the admin).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 LOGGING = {
     "version": 1,
@@ -307,3 +315,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Credentials and links that expire (SEC-5, SEC-6) ---------------------------------
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
+# Rate and conversation links sent to customers; unsubscribe links never expire.
+CUSTOMER_LINK_MAX_AGE_DAYS = int(os.environ.get("CUSTOMER_LINK_MAX_AGE_DAYS", "180"))
+# Posts of a customer's form (rate, reply, unsubscribe) allowed per link and window.
+CUSTOMER_FORM_POSTS_PER_WINDOW = int(os.environ.get("CUSTOMER_FORM_POSTS_PER_WINDOW", "10"))
+CUSTOMER_FORM_WINDOW_SECONDS = int(os.environ.get("CUSTOMER_FORM_WINDOW_SECONDS", "600"))

@@ -8,7 +8,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEBUG = False
 WHITENOISE_AUTOREFRESH = True
-CACHES["default"]["KEY_PREFIX"] = "ri-test"  # noqa: F405
+# Per run: counters kept in Redis (customer form posts per link, SEC-6) outlive a run, while
+# the test database and its ids start afresh, so a later run would find an earlier run's counts.
+CACHES["default"]["KEY_PREFIX"] = f"ri-test-{os.getpid()}"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
     "user": "100000/minute", "api_key": "100000/minute", "anon": "100000/minute"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

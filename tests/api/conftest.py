@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
 
 
 def base(merchant) -> str:
@@ -18,8 +19,7 @@ def client_for(db):
     def build(user=None, *, api_key=None):
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)}")
         elif api_key is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
         return client

@@ -139,7 +139,7 @@ def test_messages_thread_oldest_first_with_comment_first(make, merchant, admin_c
     thread = admin_client.get(base(merchant) + f"ratings/{rating.id}/messages/").json()
     assert [m["author_kind"] for m in thread] == ["customer", "staff"]
     assert thread[0]["author"] is None and thread[0]["body"] == "Frío"
-    assert set(thread[0]) == {"id", "author_kind", "author", "body", "created_at", "gift_grant"}
+    assert set(thread[0]) == {"id", "author_kind", "author", "body", "created_at", "gift_grant", "event"}
     rating.refresh_from_db()
     assert rating.is_read is True  # a staff reply marks it read
 
