@@ -1,6 +1,7 @@
 # The production image: one image for web, worker and beat (docker-compose.yml).
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ratings_inbox.settings.base
+# DEBUG off unless told otherwise: the image then needs SECRET_KEY from its environment (SEC-4).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=ratings_inbox.settings.base DEBUG=0
 WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir "setuptools>=68" && pip install --no-cache-dir .

@@ -65,6 +65,9 @@ def bench_env() -> dict:
     env.setdefault("PYTHONUNBUFFERED", "1")
     env["DEBUG"] = "0"
     env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-use-0123456789")
+    # gunicorn serves the bench over plain HTTP on loopback (SEC-4's secure defaults assume TLS).
+    for variable in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        env.setdefault(variable, "0")
     env.setdefault("LOG_LEVEL", "WARNING")
     return env
 

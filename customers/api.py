@@ -22,7 +22,7 @@ from ratings_inbox.api.views import MerchantView
 
 from . import services
 from .links import rating_url
-from .models import Customer, Visit
+from .models import Visit
 from .selectors import (
     customer_get,
     customer_list_with_stats,
@@ -132,12 +132,10 @@ class VisitCreateView(MerchantView):
             # visit_record's dict error loses its "conflict" code; a racing twin hits the unique key (409 too)
             raise Conflict({"invoice_number": _("This invoice is already recorded for this branch.")})
         with transaction.atomic():
-            known = Customer.objects.filter(merchant=self.merchant, external_id=person["external_id"]).first()
             # email and phone left out (or null) keep what is known about the customer
             customer = services.customer_upsert(
                 merchant=self.merchant, external_id=person["external_id"], full_name=person["full_name"],
-                email=person.get("email") or (known.email if known else None),
-                phone=person.get("phone") or (known.phone if known else None),
+                email=person.get("email") or None, phone=person.get("phone") or None, keep_contact=True,
             )
             visit = services.visit_record(
                 merchant=self.merchant, branch=branch, customer=customer, visited_at=values["visited_at"],

@@ -32,7 +32,7 @@ from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Merchant
 from ratings.models import Rating
-from ratings.selectors import rating_thread
+from ratings.selectors import customer_thread
 from ratings.services import Conflict, customer_message_add, rating_create
 
 SCORES = range(1, 11)
@@ -171,7 +171,7 @@ def conversation(request, token):
         access = Access.system(merchant)
         with timezone.override(zone):
             context = {
-                "merchant": merchant, "rating": rating, "thread": rating_thread(access=access, rating=rating),
+                "merchant": merchant, "rating": rating, "thread": customer_thread(access=access, rating=rating),
                 "grants": list(grant_list(access=access, customer=rating.customer)[:50]),
                 "visited_on": timezone.localtime(rating.visit.visited_at, zone), "errors": errors, "body": body,
                 "sent": request.GET.get("sent") == "1", "thanks": request.GET.get("thanks") == "1",

@@ -27,14 +27,20 @@ def _prefix_range(prefix: str) -> dict:
 
 def customers_named(*, access: Access, query: str) -> QuerySet | None:
     """The ids of the customers with a name word starting with every word of the query
-    (INB-4: case- and accent-insensitive); None when the query has no words.
+    (INB-4: case- and accent-insensitive); None when the query is blank. A query of only
+    symbols (`%`, `_`, `-`) has no words, and no name word contains a symbol: it matches nobody.
 
     Several words intersect their customers first (INTERSECT), so "pedro peña" reads the
     few customers named both, not every rating of every Pedro (114 ms -> a few ms at
     300,000 ratings); one word stays a semi-join the planner can probe row by row.
     """
+    if not (query or "").strip():
+        return None
+    prefixes = search_prefixes(query)
+    if not prefixes:
+        return CustomerNameToken.objects.none().values("customer_id")
     matching = None
-    for prefix in search_prefixes(query or ""):
+    for prefix in prefixes:
         customers = access.scope(CustomerNameToken.objects, branch=None).filter(
             **_prefix_range(prefix)).values("customer_id")
         matching = customers if matching is None else matching.intersection(customers)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from merchants.models import Branch, Merchant
@@ -31,31 +31,56 @@ def _sync_name(customer: Customer) -> None:
     ).update(customer_name_key=customer.name_key)
 
 
+def _customer_by_external_id(merchant: Merchant, external_id: str) -> Customer | None:
+    return Customer.objects.select_for_update().filter(merchant=merchant, external_id=external_id).first()
+
+
+def _customer_insert(merchant: Merchant, external_id: str | None, full_name: str) -> tuple[Customer, bool]:
+    """(a new customer row, True), or (the one a concurrent transaction inserted with this
+    external id, False).
+
+    Two first visits of one customer posted at once both find no row; the second INSERT waits
+    for the first transaction and then violates the (merchant, external_id) unique key. The
+    savepoint keeps this transaction usable, and the re-read (a new snapshot under READ
+    COMMITTED) finds the committed row, which is then updated like any known customer (SEC-7).
+    Without an external id nothing can collide: the row is left for the caller to save.
+    """
+    if external_id is None:
+        return Customer(merchant=merchant, external_id=None), True
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(merchant=merchant, external_id=external_id, full_name=full_name,
+                                           name_key=name_key(full_name)), True
+    except IntegrityError:
+        customer = _customer_by_external_id(merchant, external_id)
+        if customer is None:
+            raise
+        return customer, False
+
+
 @transaction.atomic
 def customer_upsert(
     *, merchant: Merchant, external_id: str | None, full_name: str, email: str | None = None,
-    phone: str | None = None, document_id: str | None = None, birth_date=None,
+    phone: str | None = None, document_id: str | None = None, birth_date=None, keep_contact: bool = False,
 ) -> Customer:
-    """The customer with this external id (created when new, updated when known)."""
+    """The customer with this external id (created when new, updated when known).
+
+    With keep_contact, an e-mail or phone left out (None) keeps the known one (API-2's visit push).
+    """
     full_name = " ".join((full_name or "").split())
     if not full_name:
         raise ValidationError({"full_name": "A customer needs a name."})
-    customer = None
-    if external_id:
-        customer = (
-            Customer.objects.select_for_update()
-            .filter(merchant=merchant, external_id=external_id)
-            .first()
-        )
-    if customer is None:
-        customer = Customer(merchant=merchant, external_id=external_id or None)
-        name_changed = True
-    else:
-        name_changed = customer.full_name != full_name
+    customer = _customer_by_external_id(merchant, external_id) if external_id else None
+    created = customer is None
+    if created:
+        customer, created = _customer_insert(merchant, external_id or None, full_name)
+    name_changed = created or customer.full_name != full_name
     customer.full_name = full_name
     customer.name_key = name_key(full_name)
-    customer.email = (email or "").strip().lower() or None
-    customer.phone = (phone or "").strip() or None
+    if email is not None or not keep_contact:
+        customer.email = (email or "").strip().lower() or None
+    if phone is not None or not keep_contact:
+        customer.phone = (phone or "").strip() or None
     if document_id is not None:
         customer.document_id = document_id or None
     if birth_date is not None:

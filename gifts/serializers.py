@@ -9,8 +9,13 @@ from ratings_inbox.api.fields import Id, Text
 
 
 class GrantSerializer(serializers.Serializer):
+    """A grant with its gift's name and kind: a one-off gift is not readable through gifts/{id}/,
+    so this is where an integrator learns what the customer was given (API.md "Gifts")."""
+
     id = serializers.IntegerField()
     gift = serializers.IntegerField(source="gift_id")
+    gift_name = serializers.CharField(source="gift.name")
+    gift_kind = serializers.ChoiceField(choices=Gift.Kind.choices, source="gift.kind")
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=GiftGrant.Status.choices, source="effective_status")
     granted_at = serializers.DateTimeField()

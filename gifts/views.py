@@ -195,7 +195,7 @@ def attach(request, merchant_slug, rating_id):
         new_gift = gift_fields_from_post(request.POST)
     else:
         gift_id = request.POST.get("gift", "")
-        if not gift_id.isdigit():
+        if not (gift_id.isascii() and gift_id.isdigit()):  # isdigit() alone takes "²", which int() refuses
             return _panel_response(request, rating, open_attach=True,
                                    errors={"gift": _("Choose a gift from the list.")})
         try:

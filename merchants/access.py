@@ -51,6 +51,10 @@ class Access:
         return self.membership.user if self.membership is not None else None
 
     @property
+    def user_id(self) -> int | None:
+        return self.membership.user_id if self.membership is not None else None
+
+    @property
     def restricted(self) -> bool:
         return self.branch_ids is not None
 

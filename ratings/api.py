@@ -19,13 +19,14 @@ from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
 
-from . import services
+from . import cases, services
 from .keyset import Column
-from .models import Band, QuickReply, Rating
+from .models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
 from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
     RatingFilters,
+    case_events,
     quick_reply_get,
     quick_reply_list,
     rating_get,
@@ -34,6 +35,10 @@ from .selectors import (
     rating_thread,
 )
 from .serializers import (
+    BulkResultSerializer,
+    BulkSerializer,
+    CaseEventSerializer,
+    CaseUpdateSerializer,
     MessageCreateSerializer,
     MessageSerializer,
     QuickReplySerializer,
@@ -55,7 +60,14 @@ LIST_PARAMETERS = [
     BRANCH_PARAMETER,
     OpenApiParameter("customer", int, description="A customer id of the merchant; 400 otherwise."),
     *DATE_PARAMETERS,
-    OpenApiParameter("q", str, description="Customer name: start of any word, case- and accent-insensitive."),
+    OpenApiParameter("q", str, description="Customer name: start of any word, case- and accent-insensitive; "
+                                           "or a customer's exact e-mail or phone; or #<rating id>."),
+    OpenApiParameter("status", str, description="One or more of none, new, open, escalated, resolved, "
+                                                "comma-separated."),
+    OpenApiParameter("owner", str, description="me, none, or a user id."),
+    OpenApiParameter("priority", str, enum=[p.value for p in CasePriority]),
+    OpenApiParameter("needs_reply", str, enum=["true", "false"]),
+    OpenApiParameter("sla", str, enum=[Sla.AT_RISK.value, Sla.BREACHED.value]),
     OpenApiParameter("band", str, enum=[b.value for b in Band]),
     OpenApiParameter("score_min", int, description="1-10"),
     OpenApiParameter("score_max", int, description="1-10"),
@@ -114,7 +126,28 @@ def filters_from_query(view, request, *, counters: bool = False) -> RatingFilter
     filters.score_max = params.integer(request, "score_max", minimum=1, maximum=10)
     filters.has_comment = params.boolean(request, "has_comment")
     filters.is_read = params.boolean(request, "is_read")
+    case_filters(request, filters)
     return filters
+
+
+def case_filters(request, filters: RatingFilters) -> None:
+    """The case filters of API.md "Follow-up cases": status (comma-separated), owner (me, none or
+    a user id), priority, needs_reply, sla."""
+    statuses = params.text(request, "status")
+    if statuses:
+        chosen = [value.strip() for value in statuses.split(",") if value.strip()]
+        if not chosen or any(value not in CaseStatus.values for value in chosen):
+            raise ValidationError({"status": [_("Must be one or more of: %(c)s.") % {
+                "c": ", ".join(CaseStatus.values)}]})
+        filters.status = chosen
+    owner = params.text(request, "owner")
+    if owner in ("me", "none"):
+        filters.owner = owner
+    elif owner:
+        filters.owner = params.identifier(request, "owner")
+    filters.priority = params.choice(request, "priority", CasePriority.values)
+    filters.needs_reply = params.boolean(request, "needs_reply")
+    filters.sla = params.choice(request, "sla", [Sla.AT_RISK, Sla.BREACHED])
 
 
 def rating_detail_data(view, rating: Rating) -> dict:
@@ -187,10 +220,63 @@ class RatingView(MerchantView):
 
 
 class RatingDetailView(RatingView):
+    roles = {"PATCH": "staff"}
+
     @extend_schema(operation_id="ratings_retrieve", responses={200: RatingDetailSerializer, **errors(*READ_ERRORS)},
                    description="Reading a rating through the API does not change its read state.")
     def get(self, request, merchant_slug, id):
         return Response(rating_detail_data(self, self.get_rating(id)))
+
+    @extend_schema(operation_id="ratings_partial_update", request=CaseUpdateSerializer,
+                   responses={200: RatingDetailSerializer, **errors(*WRITE_ERRORS)},
+                   description="Any member: the case's status, priority and owner (CASE-1..3). An owner who "
+                               "cannot see the rating's branch: 400 on owner.")
+    def patch(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        data = CaseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = {name: data.validated_data[name] for name in ("status", "priority", "owner")
+                   if name in data.validated_data}
+        cases.case_update(access=self.access, rating=rating, actor=request.user, **changes)
+        return Response(rating_detail_data(self, self.get_rating(id)))
+
+
+class RatingNotesView(RatingView):
+    roles = {"POST": "staff"}
+
+    @extend_schema(operation_id="ratings_notes_create", request=MessageCreateSerializer,
+                   responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
+                   description="An internal note (CASE-4): never e-mailed or shown to the customer.")
+    def post(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.note_add(merchant=self.merchant, rating=rating, author=request.user,
+                                 body=data.validated_data["body"])
+        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class RatingEventsView(RatingView):
+    @extend_schema(operation_id="ratings_events_list", responses={200: CaseEventSerializer(many=True),
+                                                                  **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        return Response(CaseEventSerializer(case_events(access=self.access, rating=rating), many=True).data)
+
+
+class RatingBulkView(MerchantView):
+    roles = {"POST": "staff"}
+
+    @extend_schema(operation_id="ratings_bulk", request=BulkSerializer,
+                   responses={200: BulkResultSerializer, **errors(*WRITE_ERRORS)},
+                   description="All or nothing (CASE-8): an id the caller cannot see is a 400 on ids.")
+    def post(self, request, merchant_slug):
+        data = BulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        updated = services.ratings_bulk(access=self.access, actor=request.user, ids=values["ids"],
+                                        action=values["action"], value=values.get("value"))
+        return Response({"updated": updated})
 
 
 class RatingReadView(RatingView):

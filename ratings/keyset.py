@@ -71,14 +71,32 @@ def _encode_value(value):
     return value
 
 
-def _decode_value(value):
-    if isinstance(value, dict) and set(value) == {"t"}:
-        return dt.datetime.fromisoformat(value["t"])
-    return value
-
-
 class InvalidCursor(ValueError):
     pass
+
+
+# The longest cursor the API issues is a 200-character name key escaped to JSON, in base64.
+MAX_CURSOR_LENGTH = 2000
+_BIGINT = 2**63
+
+
+def _decode_value(value):
+    """A value as encode_cursor wrote it: an aware time, a bool, a 64-bit integer or a string
+    without NUL (PostgreSQL refuses NUL in text). Anything else cannot come from the API, and
+    would fail in the query rather than here (SEC-7)."""
+    if isinstance(value, dict) and set(value) == {"t"} and isinstance(value["t"], str):
+        moment = dt.datetime.fromisoformat(value["t"])
+        if moment.tzinfo is None:
+            raise InvalidCursor("naive time")
+        return moment
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and -_BIGINT <= value < _BIGINT:
+        return value
+    if isinstance(value, str) and "\x00" not in value:
+        value.encode()  # a lone surrogate ("\ud800") raises UnicodeEncodeError, a ValueError
+        return value
+    raise InvalidCursor("bad cursor value")
 
 
 def encode_cursor(ordering: str, values: list, *, reverse: bool = False) -> str:
@@ -89,6 +107,8 @@ def encode_cursor(ordering: str, values: list, *, reverse: bool = False) -> str:
 
 def decode_cursor(cursor: str, ordering: str, columns: list[Column]) -> tuple[list, bool]:
     """(values, reverse) of a cursor issued for this ordering; InvalidCursor otherwise."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("cursor too long")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
@@ -97,7 +117,7 @@ def decode_cursor(cursor: str, ordering: str, columns: list[Column]) -> tuple[li
         if payload["o"] != ordering or len(values) != len(columns):
             raise InvalidCursor("cursor was issued for another ordering")
         for column, value in zip(columns, values, strict=True):
-            if column.name in {"created_at"} and not isinstance(value, dt.datetime):
+            if column.name in {"created_at", "last_activity_at", "due_order"} and not isinstance(value, dt.datetime):
                 raise InvalidCursor("bad cursor value")
             if column.name in {"id", "score"} and (not isinstance(value, int) or isinstance(value, bool)):
                 raise InvalidCursor("bad cursor value")
@@ -105,7 +125,7 @@ def decode_cursor(cursor: str, ordering: str, columns: list[Column]) -> tuple[li
                 raise InvalidCursor("bad cursor value")
             if column.name == "customer_name_key" and not isinstance(value, str):
                 raise InvalidCursor("bad cursor value")
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: "[[[[…"
         raise InvalidCursor(str(exc)) from exc
     return values, reverse
 

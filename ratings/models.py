@@ -1,7 +1,10 @@
-"""Ratings (one per visit), their conversation threads and the merchants' quick replies."""
+"""Ratings (one per visit), their follow-up cases, conversation threads and quick replies."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,9 +33,62 @@ def band_for(score: int) -> str:
 BAND_SCORES = {Band.PROMOTER: (9, 10), Band.PASSIVE: (7, 8), Band.DETRACTOR: (1, 6)}
 
 
+class CaseStatus(models.TextChoices):
+    """A rating's follow-up (CASE-1): `none` until a case is opened on it."""
+
+    NONE = "none", _("No case")
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+
+
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ESCALATED)
+
+
+class CasePriority(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Sla(models.TextChoices):
+    """Where a case stands against its first-response target (SLA-2)."""
+
+    NONE = "none", _("No target")
+    ON_TIME = "on_time", _("On time")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Overdue")
+    MET = "met", _("Answered in time")
+    MISSED = "missed", _("Answered late")
+
+
+# The key of ordering=due_at for ratings without a due time: after every real one. A column
+# that is never null keeps that ordering one index range, cursor included (ratings.keyset).
+DUE_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
 def _inbox_index(name, *columns):
     """merchant first, the ordering's columns, then the tie-break: newest first, then id."""
     return models.Index("merchant", *columns, name=name)
+
+
+# The case views and orderings (CASE-6, CASE-7), each one index range like the inbox's. Built
+# CONCURRENTLY by migration 0007 (SCALE-4): the same definitions, kept here for Django's state.
+CASE_INDEXES = [
+    _inbox_index("rating_inbox_activity_desc", models.F("last_activity_at").desc(),
+                 models.F("created_at").desc(), models.F("id").desc()),
+    _inbox_index("rating_inbox_activity_asc", models.F("last_activity_at").asc(),
+                 models.F("created_at").desc(), models.F("id").desc()),
+    _inbox_index("rating_inbox_due", models.F("due_order").asc(), models.F("created_at").desc(),
+                 models.F("id").desc()),
+    _inbox_index("rating_inbox_status", "status", models.F("created_at").desc(), models.F("id").desc()),
+    models.Index("merchant", "owner", models.F("created_at").desc(), models.F("id").desc(),
+                 name="rating_inbox_owner", condition=models.Q(owner__isnull=False)),
+    models.Index("merchant", models.F("last_activity_at").desc(), models.F("created_at").desc(),
+                 models.F("id").desc(), name="rating_needs_reply", condition=models.Q(needs_reply=True)),
+]
 
 
 class Rating(TenantModel):
@@ -58,6 +114,24 @@ class Rating(TenantModel):
         null=True, blank=True,
         help_text="Set when the rating arrived eligible for the auto-reply (AR-3); cleared when decided.",
     )
+    # The follow-up case (CASE-1..7), written by ratings.cases only.
+    # Defaults in the database too, for rows written by plain SQL (imports, the bench generator).
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.NONE,
+                              db_default=CaseStatus.NONE)
+    priority = models.CharField(_("priority"), max_length=10, choices=CasePriority.choices, null=True, blank=True)
+    # Indexed by rating_inbox_owner (merchant first), not by a column index of its own.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("owner"), db_index=False)
+    case_opened_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    due_order = models.DateTimeField(default=DUE_NEVER, db_default=DUE_NEVER, editable=False)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_default=Now())
+    needs_reply = models.BooleanField(_("needs reply"), default=False, db_default=False)
+    followup_score = models.PositiveSmallIntegerField(_("follow-up score"), null=True, blank=True)
+    followup_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -67,6 +141,17 @@ class Rating(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(comment__isnull=True) | ~models.Q(comment__regex=r"^\s*$"),
                 name="rating_comment_not_blank",
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values), name="rating_status_known"),
+            models.CheckConstraint(
+                condition=(models.Q(status="none", priority__isnull=True)
+                           | (~models.Q(status="none") & models.Q(priority__in=CasePriority.values))),
+                name="rating_priority_iff_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(followup_score__isnull=True)
+                | models.Q(followup_score__gte=1, followup_score__lte=10),
+                name="rating_followup_score_1_to_10",
             ),
         ]
         indexes = [
@@ -91,6 +176,7 @@ class Rating(TenantModel):
                 fields=["autoreply_due_at"], name="rating_autoreply_due",
                 condition=models.Q(autoreply_due_at__isnull=False),
             ),
+            *CASE_INDEXES,
         ]
 
     def __str__(self):
@@ -101,12 +187,63 @@ class Rating(TenantModel):
         return band_for(self.score)
 
     @property
+    def sla(self) -> str:
+        return sla_state(self, timezone.now())
+
+    @property
+    def owner_ref(self) -> dict | None:
+        """The owner as API.md writes it, {"id", "full_name"}, or None."""
+        if self.owner_id is None:
+            return None
+        return {"id": self.owner_id, "full_name": self.owner.get_full_name()}
+
+    @property
     def has_comment(self) -> bool:
         return self.comment is not None
 
     @property
     def comment_excerpt(self) -> str | None:
         return None if self.comment is None else self.comment[:COMMENT_EXCERPT_LENGTH]
+
+
+def sla_state(rating, now) -> str:
+    """SLA-2 from the stored times: until the first staff reply on time, at risk or breached;
+    after it met or missed (a case resolved unanswered is judged at its resolution)."""
+    if rating.status == CaseStatus.NONE or rating.due_at is None:
+        return Sla.NONE
+    answered = rating.first_response_at or (rating.resolved_at if rating.status == CaseStatus.RESOLVED else None)
+    if answered is not None:
+        return Sla.MET if answered <= rating.due_at else Sla.MISSED
+    if now >= rating.due_at:
+        return Sla.BREACHED
+    if rating.at_risk_at is not None and now >= rating.at_risk_at:
+        return Sla.AT_RISK
+    return Sla.ON_TIME
+
+
+class CaseEvent(TenantModel):
+    """One change of a case, or a note, with who and when (CASE-5); written by ratings.cases."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status")
+        PRIORITY = "priority", _("Priority")
+        OWNER = "owner", _("Owner")
+        NOTE = "note", _("Note")
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="case_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_value = models.CharField(max_length=40, null=True, blank=True)
+    to_value = models.CharField(max_length=40, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["status", "priority", "owner", "note"]),
+                                   name="case_event_kind_known"),
+        ]
+        indexes = [models.Index(fields=["merchant", "rating", "at", "id"], name="case_event_log")]
 
 
 class Message(TenantModel):
@@ -117,6 +254,7 @@ class Message(TenantModel):
         STAFF = "staff", _("Staff")
         AUTO_REPLY = "auto_reply", _("Auto-reply")
         SYSTEM = "system", _("System")
+        NOTE = "note", _("Internal note")
 
     class Event(models.TextChoices):
         """What a system entry records; worded in the reader's language when shown (ratings.events)."""
@@ -125,6 +263,8 @@ class Message(TenantModel):
         GIFT_REDEEMED = "gift_redeemed", _("Gift redeemed")
 
     REPLY_KINDS = (AuthorKind.STAFF, AuthorKind.AUTO_REPLY)
+    # What a customer may ever see or be e-mailed: never an internal note (CASE-4).
+    CUSTOMER_KINDS = (AuthorKind.CUSTOMER, AuthorKind.STAFF, AuthorKind.AUTO_REPLY, AuthorKind.SYSTEM)
 
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="messages")
     author_kind = models.CharField(max_length=12, choices=AuthorKind.choices)
@@ -145,12 +285,12 @@ class Message(TenantModel):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(author_kind__in=["customer", "staff", "auto_reply", "system"]),
+                condition=models.Q(author_kind__in=["customer", "staff", "auto_reply", "system", "note"]),
                 name="message_author_kind_known",
             ),
             models.CheckConstraint(condition=~models.Q(body__regex=r"^\s*$"), name="message_body_not_blank"),
             models.CheckConstraint(
-                condition=~models.Q(author_kind="staff") | models.Q(author__isnull=False),
+                condition=~models.Q(author_kind__in=["staff", "note"]) | models.Q(author__isnull=False),
                 name="message_staff_has_author",
             ),
             models.CheckConstraint(

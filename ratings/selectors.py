@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 
 from customers.models import Customer, Visit
 from customers.selectors import customers_named
@@ -20,7 +22,20 @@ from ratings_inbox import rows
 
 from .counters import COLUMNS as COUNTER_COLUMNS
 from .keyset import Column
-from .models import BAND_SCORES, Message, QuickReply, Rating, RatingBranchCounter, RatingDayCounter
+from .models import (
+    BAND_SCORES,
+    OPEN_STATUSES,
+    CaseEvent,
+    Message,
+    QuickReply,
+    Rating,
+    RatingBranchCounter,
+    RatingDayCounter,
+    Sla,
+)
+
+# A phone number as customers type one: digits with spaces, dashes, dots, parentheses, a leading +.
+PHONE = re.compile(r"\+?[\d\s().-]{6,30}")
 
 TIE_BREAK = [Column("created_at", True), Column("id", True)]
 
@@ -33,6 +48,10 @@ ORDERINGS: dict[str, list[Column]] = {
     "-customer": [Column("customer_name_key", True), *TIE_BREAK],
     "is_read": [Column("is_read", False), *TIE_BREAK],
     "-is_read": [Column("is_read", True), *TIE_BREAK],
+    # CASE-7: a rating whose customer just wrote comes first; due_at soonest first, no due last.
+    "-last_activity_at": [Column("last_activity_at", True), *TIE_BREAK],
+    "last_activity_at": [Column("last_activity_at", False), *TIE_BREAK],
+    "due_at": [Column("due_order", False), *TIE_BREAK],
 }
 DEFAULT_ORDERING = "-created_at"
 
@@ -51,16 +70,30 @@ class RatingFilters:
     score_max: int | None = None
     has_comment: bool | None = None
     is_read: bool | None = None
+    # CASE-6 (API.md "Follow-up cases"): statuses, owner ("me", "none" or a user id), priority,
+    # needs-reply and the SLA state (at_risk, breached).
+    status: list[str] | None = None
+    owner: str | int | None = None
+    priority: str | None = None
+    needs_reply: bool | None = None
+    sla: str | None = None
     extra: dict = field(default_factory=dict)
 
 
 def day_bounds(merchant: Merchant, date_from: dt.date | None, date_to: dt.date | None):
-    """[start, end) instants of whole days in the merchant's time zone (INB-4)."""
+    """[start, end) instants of whole days in the merchant's time zone (INB-4).
+
+    The first and last representable days are no bound at all: the day after 9999-12-31 does
+    not exist, and the start of 0001-01-01 east of UTC falls before the first instant (SEC-7).
+    """
     zone = ZoneInfo(merchant.timezone)
-    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=zone) if date_from else None
+    start = (
+        dt.datetime.combine(date_from, dt.time.min, tzinfo=zone)
+        if date_from and date_from > dt.date.min else None
+    )
     end = (
         dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        if date_to else None
+        if date_to and date_to < dt.date.max else None
     )
     return start, end
 
@@ -77,8 +110,8 @@ def _filtered(access: Access, filters: RatingFilters, *, ratings: QuerySet | Non
         ratings = ratings.filter(created_at__lt=end)
     if filters.customer_id is not None:
         ratings = ratings.filter(customer_id=filters.customer_id)
-    if (matching := customers_named(access=access, query=filters.q)) is not None:
-        ratings = ratings.filter(customer_id__in=matching)
+    ratings = _searched(access, ratings, filters.q)
+    ratings = _case_filtered(access, ratings, filters)
     if filters.band:
         low, high = BAND_SCORES[filters.band]
         ratings = ratings.filter(score__gte=low, score__lte=high)
@@ -90,6 +123,46 @@ def _filtered(access: Access, filters: RatingFilters, *, ratings: QuerySet | Non
         ratings = ratings.filter(comment__isnull=not filters.has_comment)
     if filters.is_read is not None:
         ratings = ratings.filter(is_read=filters.is_read)
+    return ratings
+
+
+def _searched(access: Access, ratings: QuerySet, q: str) -> QuerySet:
+    """INB-4 and CASE-9: `#1234` a rating, an e-mail or a phone number exactly, else the name."""
+    text = (q or "").strip()
+    if text.startswith("#") and text[1:].isdigit():
+        number = int(text[1:])
+        return ratings.filter(pk=number) if number < 2**63 else ratings.none()
+    if "@" in text:
+        return ratings.filter(customer_id__in=access.scope(Customer.objects, branch=None)
+                              .filter(email__iexact=text).values("pk"))
+    if PHONE.fullmatch(text):
+        return ratings.filter(customer_id__in=access.scope(Customer.objects, branch=None)
+                              .filter(phone=text).values("pk"))
+    if (matching := customers_named(access=access, query=text)) is not None:
+        ratings = ratings.filter(customer_id__in=matching)
+    return ratings
+
+
+def _case_filtered(access: Access, ratings: QuerySet, filters: RatingFilters) -> QuerySet:
+    if filters.status:
+        ratings = ratings.filter(status__in=filters.status)
+    if filters.owner == "me":
+        ratings = ratings.filter(owner_id=access.user_id)
+    elif filters.owner == "none":
+        ratings = ratings.filter(owner__isnull=True)
+    elif filters.owner is not None:
+        ratings = ratings.filter(owner_id=filters.owner)
+    if filters.priority:
+        ratings = ratings.filter(priority=filters.priority)
+    if filters.needs_reply is not None:
+        ratings = ratings.filter(needs_reply=filters.needs_reply)
+    if filters.sla in (Sla.AT_RISK, Sla.BREACHED):
+        now = timezone.now()
+        ratings = ratings.filter(status__in=OPEN_STATUSES, first_response_at__isnull=True)
+        if filters.sla == Sla.BREACHED:
+            ratings = ratings.filter(due_at__lte=now)
+        else:
+            ratings = ratings.filter(at_risk_at__lte=now, due_at__gt=now)
     return ratings
 
 
@@ -111,7 +184,9 @@ def rating_list(*, access: Access,
 # The columns of an API list item (RatingItemSerializer), read as tuples: building 52 model
 # instances (ratings and their customers) cost 0.9 ms of a page whose SQL takes 1 ms.
 ITEM_COLUMNS = ("id", "score", "comment", "is_read", "created_at", "messages_count", "last_message_at",
-                "branch_id", "customer_id", "customer_full_name", "branch_name", "customer_name_key")
+                "branch_id", "customer_id", "customer_full_name", "branch_name", "customer_name_key",
+                "status", "priority", "owner_id", "owner_name", "due_at", "at_risk_at", "first_response_at",
+                "resolved_at", "last_activity_at", "needs_reply", "followup_score", "due_order")
 # The names are scalar sub-selects, run for the page's rows only. A join to the customer gave
 # the planner one more table to order: under row-level security it joined every row the
 # search 'mar' probed (105) before the name filter kept 26, and planning alone took 0.54 ms;
@@ -121,6 +196,9 @@ ITEM_NAMES = {
     "customer_full_name": RawSQL(
         'SELECT c.full_name FROM customers_customer c WHERE c.id = "ratings_rating"."customer_id"', ()),
     "branch_name": RawSQL('SELECT b.name FROM merchants_branch b WHERE b.id = "ratings_rating"."branch_id"', ()),
+    # Users are a global table: the owner's name (or e-mail) by its key.
+    "owner_name": RawSQL('SELECT COALESCE(NULLIF(u.full_name, \'\'), u.email) FROM accounts_user u'
+                         ' WHERE u.id = "ratings_rating"."owner_id"', ()),
 }
 
 
@@ -170,11 +248,42 @@ def rating_summary(*, access: Access,
     # Plain SQL: every inbox page, poll and action sums these, and the ORM's aggregate cost
     # 1.2 ms of Python around 0.3 ms of SQL (bench data, the poll that finds nothing new).
     table = (RatingDayCounter if dated else RatingBranchCounter)._meta.db_table
+    case_sql, case_params = _case_counts_sql(access, filters)
+    # One statement: the counters, then the case views' counts beside them.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_COUNTER_SUMS} FROM {table} WHERE {' AND '.join(conditions)}", params)
-        row = dict(zip(COUNTER_COLUMNS, cursor.fetchone(), strict=True))
+        cursor.execute(f"SELECT * FROM (SELECT {_COUNTER_SUMS} FROM {table} WHERE {' AND '.join(conditions)}) sums,"
+                       f" ({case_sql}) cases", [*params, *case_params])
+        row = dict(zip((*COUNTER_COLUMNS, *CASE_COUNTS), cursor.fetchone(), strict=True))
     row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
     return row
+
+
+CASE_COUNTS = ("needs_reply", "open_cases", "unassigned_cases", "overdue_cases", "my_cases")
+_OPEN = "status IN ('new', 'open', 'escalated')"
+_CASE_COUNTS_SQL = f"""
+    SELECT count(*) FILTER (WHERE needs_reply), count(*) FILTER (WHERE {_OPEN}),
+           count(*) FILTER (WHERE {_OPEN} AND owner_id IS NULL),
+           count(*) FILTER (WHERE {_OPEN} AND first_response_at IS NULL AND due_at <= %s),
+           count(*) FILTER (WHERE {_OPEN} AND owner_id = %s)
+    FROM {Rating._meta.db_table} WHERE merchant_id = %s{{conditions}} AND (needs_reply OR {_OPEN})
+"""
+
+
+def _case_counts_sql(access: Access, filters: RatingFilters) -> tuple[str, list]:
+    """The counts of the case views (CASE-6), following branch and dates like the counters: only
+    the ratings waiting for a reply or with an open case are read (the partial and status indexes)."""
+    branch_rule, params = access.branch_sql("branch_id")
+    conditions = [branch_rule]
+    if filters.branch_id is not None:
+        conditions.append(" AND branch_id = %s")
+        params.append(filters.branch_id)
+    start, end = day_bounds(access.merchant, filters.date_from, filters.date_to)
+    for condition, value in ((" AND created_at >= %s", start), (" AND created_at < %s", end)):
+        if value is not None:
+            conditions.append(condition)
+            params.append(value)
+    return (_CASE_COUNTS_SQL.format(conditions="".join(conditions)),
+            [timezone.now(), access.user_id, access.merchant_id, *params])
 
 
 def nps(promoters: int, detractors: int, total: int) -> int | None:
@@ -223,6 +332,18 @@ def rating_thread(*, access: Access, rating: Rating) -> list[Message]:
         .select_related("author")
         .order_by("created_at", "id")
     )
+
+
+def customer_thread(*, access: Access, rating: Rating) -> list[Message]:
+    """The conversation as the customer sees it: never an internal note (CASE-4)."""
+    return [message for message in rating_thread(access=access, rating=rating)
+            if message.author_kind in Message.CUSTOMER_KINDS]
+
+
+def case_events(*, access: Access, rating: Rating) -> list[CaseEvent]:
+    """The case's log, oldest first (CASE-5); `rating` comes from rating_get(access=…)."""
+    return list(access.scope(CaseEvent.objects, branch=None).filter(rating=rating)
+                .select_related("actor").order_by("at", "id"))
 
 
 def quick_reply_list(*, access: Access) -> QuerySet[QuickReply]:

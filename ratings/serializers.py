@@ -9,7 +9,17 @@ from gifts.serializers import GrantSerializer
 from ratings_inbox.api.fields import Id, Text
 
 from .events import message_text
-from .models import COMMENT_EXCERPT_LENGTH, Band, Message, band_for
+from .models import (
+    COMMENT_EXCERPT_LENGTH,
+    Band,
+    CaseEvent,
+    CasePriority,
+    CaseStatus,
+    Message,
+    Sla,
+    band_for,
+    sla_state,
+)
 
 
 class BranchRefSerializer(serializers.Serializer):
@@ -41,7 +51,17 @@ class RatingItemSerializer(serializers.Serializer):
     is_read = serializers.BooleanField()
     messages_count = serializers.IntegerField()
     last_message_at = serializers.DateTimeField(allow_null=True)
-
+    # The follow-up case (API.md "Follow-up cases").
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    priority = serializers.ChoiceField(choices=CasePriority.choices, allow_null=True)
+    owner = AuthorSerializer(allow_null=True, source="owner_ref")
+    due_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    sla = serializers.ChoiceField(choices=Sla.choices)
+    last_activity_at = serializers.DateTimeField()
+    needs_reply = serializers.BooleanField()
+    followup_score = serializers.IntegerField(allow_null=True, min_value=1, max_value=10)
 
 
 def items_from_rows(rows) -> list[dict]:
@@ -54,8 +74,11 @@ def items_from_rows(rows) -> list[dict]:
     DRF's own walk of the serializer, field by field.
     """
     zone = timezone.get_current_timezone()
+    now = timezone.now()
 
     def when(value):
+        if value is None:
+            return None
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -71,7 +94,17 @@ def items_from_rows(rows) -> list[dict]:
             "comment_excerpt": None if row.comment is None else row.comment[:COMMENT_EXCERPT_LENGTH],
             "is_read": row.is_read,
             "messages_count": row.messages_count,
-            "last_message_at": when(row.last_message_at) if row.last_message_at else None,
+            "last_message_at": when(row.last_message_at),
+            "status": row.status,
+            "priority": row.priority,
+            "owner": {"id": row.owner_id, "full_name": row.owner_name} if row.owner_id is not None else None,
+            "due_at": when(row.due_at),
+            "first_response_at": when(row.first_response_at),
+            "resolved_at": when(row.resolved_at),
+            "sla": str(sla_state(row, now)),
+            "last_activity_at": when(row.last_activity_at),
+            "needs_reply": row.needs_reply,
+            "followup_score": row.followup_score,
         }
         for row in rows
     ]
@@ -166,6 +199,47 @@ class QuickReplySerializer(serializers.Serializer):
     body = Text(allow_blank=True, trim_whitespace=False)
 
 
+class CaseUpdateSerializer(serializers.Serializer):
+    """PATCH …/ratings/{id}/: any of status, priority, owner (a user id or null)."""
+
+    status = serializers.ChoiceField(choices=[CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ESCALATED,
+                                              CaseStatus.RESOLVED], required=False)
+    priority = serializers.ChoiceField(choices=CasePriority.choices, required=False)
+    owner = Id(allow_null=True, required=False)
+
+
+class CaseEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=CaseEvent.Kind.choices)
+    to = serializers.CharField(source="to_value", allow_null=True)
+
+    def get_actor(self, event) -> AuthorSerializer(allow_null=True):  # type: ignore[valid-type]
+        if event.actor_id is None:
+            return None
+        return {"id": event.actor.pk, "full_name": event.actor.get_full_name()}
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        data["from"] = event.from_value
+        data["to"] = event.to_value
+        if event.kind in (CaseEvent.Kind.OWNER, CaseEvent.Kind.NOTE):  # ids: numbers
+            data["from"] = int(event.from_value) if event.from_value else None
+            data["to"] = int(event.to_value) if event.to_value else None
+        return {key: data[key] for key in ("id", "at", "actor", "kind", "from", "to")}
+
+
+class BulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=Id(), min_length=1, max_length=500)
+    action = serializers.ChoiceField(choices=["read", "unread", "assign", "status", "priority"])
+    value = serializers.JSONField(required=False, allow_null=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
 class SummarySerializer(serializers.Serializer):
     total_ratings = serializers.IntegerField()
     comments_received = serializers.IntegerField()
@@ -175,3 +249,8 @@ class SummarySerializer(serializers.Serializer):
     passives = serializers.IntegerField()
     detractors = serializers.IntegerField()
     nps = serializers.IntegerField(allow_null=True)
+    needs_reply = serializers.IntegerField()
+    open_cases = serializers.IntegerField()
+    unassigned_cases = serializers.IntegerField()
+    overdue_cases = serializers.IntegerField()
+    my_cases = serializers.IntegerField()

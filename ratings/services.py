@@ -12,7 +12,7 @@ from customers.models import Visit
 from merchants.models import Merchant
 from merchants.services import audit_record
 
-from . import counters
+from . import cases, counters
 from .models import MESSAGE_MAX_LENGTH, Band, Message, QuickReply, Rating, band_for
 
 
@@ -25,11 +25,33 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
         raise ValidationError({field: _("Write a message before sending.")})
+    if "\x00" in text:  # PostgreSQL stores no NUL in text: refused here, not a 500 (SEC-7)
+        raise ValidationError({field: _("Null characters are not allowed.")})
     if len(text) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
             {field: _("Keep it under %(limit)s characters.") % {"limit": f"{MESSAGE_MAX_LENGTH:,}"}}
         )
     return text
+
+
+_CASE_COLUMNS = ("status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "first_response_at",
+                 "resolved_at")
+
+
+def _case_changes(rating: Rating, author_kind: str, author, at) -> dict:
+    """What a customer message or a staff reply changes in the rating's case (ratings.cases),
+    read from the row locked until commit so that two writers see each other's change."""
+    if author_kind not in (Message.AuthorKind.CUSTOMER, Message.AuthorKind.STAFF):
+        return {}
+    stored = (Rating.objects.select_for_update().filter(merchant_id=rating.merchant_id, pk=rating.pk)
+              .values_list(*_CASE_COLUMNS).get())
+    for name, value in zip(_CASE_COLUMNS, stored, strict=True):
+        setattr(rating, name, value)
+    if author_kind == Message.AuthorKind.CUSTOMER:
+        changed = cases.on_customer_message(rating, at)
+    else:
+        changed = cases.on_staff_reply(rating, author, at)
+    return {name: getattr(rating, name) for name in changed}
 
 
 def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
@@ -40,10 +62,11 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
         body=body, gift_grant=gift_grant, created_at=created_at, event=event, event_params=event_params,
     )
     is_reply = author_kind in Message.REPLY_KINDS
-    Rating.objects.filter(pk=rating.pk).update(
+    Rating.objects.filter(merchant_id=rating.merchant_id, pk=rating.pk).update(
         messages_count=F("messages_count") + 1,
         replies_count=F("replies_count") + (1 if is_reply else 0),
         last_message_at=created_at,
+        **_case_changes(rating, author_kind, author, created_at),
     )
     if is_reply:
         counters.bump(rating.pk, replies_sent=1)
@@ -79,6 +102,7 @@ def rating_create(
         customer_name_key=customer.name_key, score=score, comment=comment, created_at=created_at,
     )
     rating.autoreply_due_at = autoreply_due_at_for_new_rating(merchant=merchant, rating=rating)
+    cases.case_fields_for_new_rating(rating)
     try:
         with transaction.atomic():
             rating.save()
@@ -179,9 +203,52 @@ def system_message_add(*, merchant: Merchant, rating: Rating, body: str, gift_gr
 
 
 @transaction.atomic
+def note_add(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
+    """An internal note (CASE-4): in the thread for members only, never e-mailed or shown to the
+    customer, neither a reply nor a comment; logged (CASE-5)."""
+    message = _add_message(rating=rating, author_kind=Message.AuthorKind.NOTE, body=clean_body(body),
+                           author=author)
+    cases.note_logged(rating, message)
+    return message
+
+
+@transaction.atomic
 def autoreply_message_add(*, merchant: Merchant, rating: Rating, body: str) -> Message:
     """The auto-reply as it appears in the thread and in "replies sent" (AR-5)."""
     return _add_message(rating=rating, author_kind=Message.AuthorKind.AUTO_REPLY, body=body)
+
+
+BULK_ACTIONS = ("read", "unread", "assign", "status", "priority")
+
+
+@transaction.atomic
+def ratings_bulk(*, access, actor, ids: list[int], action: str, value=None) -> int:
+    """One change to many ratings, all or nothing (CASE-8), through the same services as one
+    change, so each is logged. Every id must be a rating the access can see: otherwise a
+    ValidationError on `ids` and nothing is written. Returns how many ratings were given."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Choose read, unread, assign, status or priority.")})
+    wanted = sorted(set(ids))
+    ratings = list(access.scope(Rating.objects).filter(pk__in=wanted).order_by("id").select_for_update())
+    if len(ratings) != len(wanted):
+        raise ValidationError({"ids": _("Some of these ratings do not exist or are not yours to see.")})
+    if action == "assign" and value is not None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError({"value": _("Give a member's id, or null to unassign.")})
+        for branch_id in {rating.branch_id for rating in ratings}:
+            cases.owner_check(access, Rating(branch_id=branch_id), value)
+    change = {"assign": "owner", "status": "status", "priority": "priority"}.get(action)
+    for rating in ratings:
+        if action == "read":
+            rating_mark_read(merchant=access.merchant, rating=rating)
+        elif action == "unread":
+            rating_mark_unread(merchant=access.merchant, rating=rating)
+        else:
+            try:
+                cases.case_update(access=access, rating=rating, actor=actor, **{change: value})
+            except ValidationError as exc:
+                raise ValidationError({"value": exc.message_dict.get(change, exc.messages)}) from exc
+    return len(ratings)
 
 
 def _clean_quick_reply(title: str, body: str) -> tuple[str, str]:

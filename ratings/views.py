@@ -220,7 +220,9 @@ def poll(request, merchant_slug):
     """Answers 204 while nothing changed; otherwise the counters, the first page and the open
     thread, swapped out of band (INB-8)."""
     opened_id = request.GET.get("open")
-    page = Inbox(request, opened_id=int(opened_id) if opened_id and opened_id.isdigit() else None)
+    # isdigit() alone lets through digits int() refuses ("²"): ASCII digits only.
+    page = Inbox(request, opened_id=int(opened_id) if opened_id and opened_id.isascii() and opened_id.isdigit()
+                 else None)
     summary = page.summary()
     rating = None
     if page.opened_id is not None:

@@ -27,5 +27,9 @@ urlpatterns = [
     path("", include("customers.public_urls", namespace="public")),
 ]
 
+# Under /api/ these answer JSON, elsewhere Django's pages (API.md "Status codes").
+handler404 = "ratings_inbox.api.views.page_not_found"
+handler500 = "ratings_inbox.api.views.server_error"
+
 if os.environ.get("BENCH_VIEWS") == "1":  # `make bench` only: the floors of docs/bench (bench/views.py)
     urlpatterns.insert(0, path("bench/", include("bench.urls")))

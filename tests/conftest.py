@@ -79,6 +79,50 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+# Chromium reports a policy violation in its own log, which Playwright's console events do not
+# carry; the page's `securitypolicyviolation` event does, and an init script (exempt from the
+# page's policy) turns it into a console error that names the blocked code.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Refused to ${event.effectiveDirective}: ${event.blockedURI || "inline"} `
+                + `at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+}, true);
+"""
+
+
+class CspWatchedBrowser:
+    """The shared Chromium, noting every Content-Security-Policy violation ("Refused to …") on any
+    page of any context the tests open (SEC-4).
+
+    Screenshots take caret="initial": hiding the caret writes a style attribute on every input and
+    leaves an empty one behind, which htmx copies onto the input's replacement at its next swap,
+    a violation of the harness's making, not the page's.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.csp_violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message):
+        if "Refused to" in message.text:
+            self.csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -86,7 +130,7 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                              args=CHROMIUM_ARGS)
-        yield browser
+        yield CspWatchedBrowser(browser)
         browser.close()
 
 
@@ -102,6 +146,18 @@ def _no_login_failures():
     keys = list(client.scan_iter(match=pattern, count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fails a browser test whose pages broke the Content-Security-Policy (SEC-4)."""
+    yield
+    if "chromium" not in request.fixturenames:
+        return
+    browser = request.getfixturevalue("chromium")
+    violations = list(browser.csp_violations)
+    browser.csp_violations.clear()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 _sequence = itertools.count(1)

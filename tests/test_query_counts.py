@@ -29,12 +29,13 @@ PINS = {
     "api:ratings-summary": 9, "api:rating": 13, "api:rating-messages": 10, "api:customers": 9,
     "api:customer": 10, "api:customer-ratings": 10, "api:customer-visits": 10, "api:visit": 11,
     "api:api-keys": 9, "api:quick-replies": 9, "api:quick-reply": 9, "api:gifts": 9, "api:gift": 9,
-    "api:gift-grants": 9, "api:autoreply": 9,
+    "api:gift-grants": 9, "api:autoreply": 9, "api:rating-events": 10,
 }
 # GET routes that only answer POST, redirect, or are not a merchant's data.
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",
              "switch", "preview", "api:rating-read", "api:rating-unread", "api:visits", "api:rating-gifts",
-             "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create"}
+             "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create",
+             "api:ratings-bulk", "api:rating-notes"}
 
 
 def _routes():

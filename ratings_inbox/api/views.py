@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -109,8 +111,26 @@ class MerchantView(ApiView):
         return None if is_api_key(user) else user
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """JSON 404 for any other path under /api/v1/."""
-    from django.http import JsonResponse
+    """JSON 404 for any other path under /api/v1/, whatever the method: a token client sends no
+    CSRF token, and a malformed id ("ratings/abc/read/") is an unknown id (API.md)."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
-    return JsonResponse({"detail": "Not found."}, status=404)
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """handler404: a 404 raised before any API view (TenantMiddleware's unknown merchant) is JSON too."""
+    if _is_api(request):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: an API client gets JSON even from an error nothing handled."""
+    if _is_api(request):
+        return JsonResponse({"detail": str(exceptions.APIException.default_detail)}, status=500)
+    return defaults.server_error(request)

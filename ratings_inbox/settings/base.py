@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from ratings_inbox import embedded
@@ -24,16 +25,6 @@ def env_bool(name: str, default: bool) -> bool:
 DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / "var").resolve()
 
 
-def _dev_secret_key() -> str:
-    """A key generated once per data folder, so sessions survive restarts in development."""
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-    return path.read_text().strip()
-
-
-SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
@@ -207,6 +198,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -261,10 +253,87 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Security (PRODUCT.md SEC-4) ------------------------------------------------------
+# With DEBUG off SECRET_KEY must come from the environment and the secure defaults are on;
+# each can be switched by its variable (README "Configuration"), e.g. for a trial over plain
+# HTTP: SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0.
+
+
+def dev_secret_key(data_dir: Path) -> str:
+    """A key generated once per data folder for development, readable by its owner alone."""
+    path = data_dir / "secret_key"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        os.chmod(path, 0o600)  # a key written by an older version may be world-readable
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def secret_key(*, debug: bool, data_dir: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        return key
+    if not debug:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off the key must come from the environment "
+            "(at least 50 random characters, e.g. python -c \"import secrets; print(secrets.token_urlsafe(50))\")."
+        )
+    return dev_secret_key(data_dir)
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """SECURE_PROXY_SSL_HEADER as `HTTP_X_FORWARDED_PROTO` (meaning `=https`) or `HEADER=value`."""
+    name, _, expected = value.strip().partition("=")
+    if not name:
+        return None
+    return (name.strip().upper(), expected.strip() or "https")
+
+
+def security_settings(*, debug: bool) -> dict:
+    secure = not debug
+    return {
+        "SECURE_SSL_REDIRECT": env_bool("SECURE_SSL_REDIRECT", secure),
+        # The container health check asks over plain HTTP from inside (docker-compose.yml).
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+        "SECURE_HSTS_SECONDS": int(os.environ.get("SECURE_HSTS_SECONDS") or (31536000 if secure else 0)),
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", secure),
+        "SECURE_HSTS_PRELOAD": env_bool("SECURE_HSTS_PRELOAD", secure),
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", secure),
+        "CSRF_COOKIE_SECURE": env_bool("CSRF_COOKIE_SECURE", secure),
+        "SECURE_PROXY_SSL_HEADER": proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", "")),
+        "CSRF_TRUSTED_ORIGINS": [
+            origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
+        ],
+        "SECURE_REFERRER_POLICY": os.environ.get("SECURE_REFERRER_POLICY") or "same-origin",
+    }
+
+
+SECRET_KEY = secret_key(debug=DEBUG, data_dir=DATA_DIR)
+globals().update(security_settings(debug=DEBUG))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every response carries this policy (django-csp): scripts and styles only from our own static
+# files, no inline code, no eval; htmx is configured in templates/base.html to need neither.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI's and the admin's stylesheets draw icons as data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- REST framework -------------------------------------------------------------------
@@ -284,6 +353,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public REST contract v1 of Ratings Inbox.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Enum names where two models share a field name ("status", "kind"); a gift's kind and a
+    # grant's gift_kind are one choice set, so one enum.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "ratings.models.CaseStatus",
+        "CaseEventKindEnum": "ratings.models.CaseEvent.Kind",
+        "GrantStatusEnum": "gifts.models.GiftGrant.Status",
+        "GiftKindEnum": "gifts.models.Gift.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

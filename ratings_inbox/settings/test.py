@@ -2,11 +2,22 @@
 
 import os
 
-from .base import *  # noqa: F403
+# A key for tests only, set before base.py reads it: the suite runs with DEBUG off, as in
+# production, and `python3 dev.py test` sets nothing (PRODUCT.md SEC-4).
+os.environ.setdefault("SECRET_KEY", "test-only-key-never-used-in-production-7c1e9b2a4f6d8e0a3b5c")
+
+from .base import *  # noqa: E402, F403
+from .base import security_settings  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEBUG = False
+globals().update(security_settings(debug=DEBUG))
+# The test client and the live server speak plain HTTP: no redirect to HTTPS, and cookies the
+# browser tests' Chromium will send back over it.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 WHITENOISE_AUTOREFRESH = True
 # Per run: counters kept in Redis (customer form posts per link, SEC-6) outlive a run, while
 # the test database and its ids start afresh, so a later run would find an earlier run's counts.

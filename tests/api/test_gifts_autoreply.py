@@ -14,7 +14,7 @@ from tests.api.conftest import base
 
 GIFT_FIELDS = {"id", "name", "kind", "product_name", "points", "discount_percent", "discount_amount",
                "validity_days", "is_active"}
-GRANT_FIELDS = {"id", "gift", "code", "status", "granted_at", "expires_at", "redeemed_at"}
+GRANT_FIELDS = {"id", "gift", "gift_name", "gift_kind", "code", "status", "granted_at", "expires_at", "redeemed_at"}
 PRODUCT = {"name": "Postre gratis", "kind": "product", "product_name": "Flan", "points": None,
            "discount_percent": None, "discount_amount": None, "validity_days": 30}
 

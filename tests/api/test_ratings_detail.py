@@ -115,7 +115,9 @@ def test_summary_counts_and_nps(make, merchant, admin_client):
     system_message_add(merchant=merchant, rating=r4, body="Regalo")
     body = admin_client.get(base(merchant) + "ratings/summary/").json()
     assert body == {"total_ratings": 4, "comments_received": 2, "replies_sent": 2, "unread_comments": 1,
-                    "promoters": 2, "passives": 1, "detractors": 1, "nps": 25}
+                    "promoters": 2, "passives": 1, "detractors": 1, "nps": 25,
+                    # CASE-6: "Bien" waits for a reply; the 3 opened a case nobody owns yet.
+                    "needs_reply": 1, "open_cases": 1, "unassigned_cases": 1, "overdue_cases": 0, "my_cases": 0}
 
 
 @pytest.mark.parametrize("scores, expected", [([10] * 1 + [8] * 7, 13), ([1] * 1 + [8] * 7, -13), ([], None)])

@@ -131,7 +131,8 @@ def test_band_score_read_comment_branch_customer_filters(make, merchant, admin_c
     ("customer=1.5", "customer"), ("band=great", "band"), ("has_comment=yes", "has_comment"),
     ("is_read=1", "is_read"), ("page_size=0", "page_size"), ("page_size=-3", "page_size"),
     ("page_size=ten", "page_size"), ("page_size=2.5", "page_size"), ("cursor=not-a-cursor", "cursor"),
-    ("q=a%00b", "q"), ("date_to=9999-12-31", "date_to"), ("date_from=0001-01-01", "date_from"), ("branch=99999999999999999999999", "branch"),
+    ("q=a%00b", "q"), ("date_to=10000-01-01", "date_to"), ("date_from=0000-12-31", "date_from"),
+    ("branch=99999999999999999999999", "branch"), ("page_size=0000", "page_size"), ("page_size=%C2%B2", "page_size"),
 ])
 def test_invalid_parameters_are_400_naming_them(make, merchant, admin_client, query, name):
     response = admin_client.get(base(merchant) + "ratings/?" + query)

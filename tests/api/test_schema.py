@@ -61,9 +61,11 @@ def test_ratings_list_documents_every_parameter_and_enum(schema_doc):
     operation = schema_doc["paths"]["/api/v1/merchants/{merchant_slug}/ratings/"]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}
     assert {"branch", "customer", "date_from", "date_to", "q", "band", "score_min", "score_max", "has_comment",
-            "is_read", "ordering", "cursor", "page_size"} <= set(parameters)
+            "is_read", "ordering", "cursor", "page_size", "status", "owner", "priority", "needs_reply",
+            "sla"} <= set(parameters)
     assert set(parameters["ordering"]["schema"]["enum"]) == {"-created_at", "created_at", "-score", "score",
-                                                             "customer", "-customer", "is_read", "-is_read"}
+                                                             "customer", "-customer", "is_read", "-is_read",
+                                                             "-last_activity_at", "last_activity_at", "due_at"}
     assert set(parameters["band"]["schema"]["enum"]) == {"promoter", "passive", "detractor"}
     assert {"200", "400", "401", "403", "404", "429"} <= set(operation["responses"])
     post = schema_doc["paths"]["/api/v1/merchants/{merchant_slug}/ratings/"]["post"]

@@ -42,7 +42,21 @@ def recount(merchant, filters: RatingFilters) -> dict:
         detractors=Count("id", filter=Q(score__lte=6)),
     )
     row["nps"] = nps(row["promoters"], row["detractors"], row["total_ratings"])
+    # The case views' counts (CASE-6), from each rating's own fields and the thread.
+    now = timezone.now()
+    open_cases = [r for r in ratings if r.status in ("new", "open", "escalated")]
+    row["needs_reply"] = sum(1 for r in ratings if _customer_wrote_last(r))
+    row["open_cases"] = len(open_cases)
+    row["unassigned_cases"] = sum(1 for r in open_cases if r.owner_id is None)
+    row["overdue_cases"] = sum(1 for r in open_cases if r.first_response_at is None and r.due_at <= now)
+    row["my_cases"] = 0
     return row
+
+
+def _customer_wrote_last(rating) -> bool:
+    """CASE-6 "Needs reply": the customer wrote last (comment or message), no staff reply since."""
+    kinds = [m.author_kind for m in rating.messages.order_by("created_at", "id") if m.author_kind in ("customer", "staff")]
+    return bool(kinds) and kinds[-1] == "customer"
 
 
 def counter_rows(merchant) -> list[tuple]:

@@ -42,7 +42,7 @@ def open_page(browser, live_server, client):
 
 def screenshot(page, name: str, *, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled")
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled", caret="initial")
 
 
 PEOPLE = [

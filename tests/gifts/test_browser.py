@@ -33,7 +33,7 @@ def logged_in_page(chromium, live_server, client):
 
 def _shot(page_or_locator, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page_or_locator.screenshot(path=str(SCREENSHOTS / name))
+    page_or_locator.screenshot(path=str(SCREENSHOTS / name), caret="initial")
 
 
 def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_page):

@@ -55,7 +55,7 @@ def test_rate_get_auto_reply_answer_and_staff_sees_it_unread_cus1_cus2_ar5(chrom
     page.wait_for_url(re.compile(r"\?sent=1"))
     assert "La arepa llegó fría" in page.locator(".pub-thread").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(SCREENSHOTS / "customer-conversation.png"), full_page=True, animations="disabled")
+    page.screenshot(path=str(SCREENSHOTS / "customer-conversation.png"), full_page=True, animations="disabled", caret="initial")
     phone.close()
 
     rating = Rating.objects.get(visit=visit)
@@ -79,5 +79,5 @@ def test_rate_get_auto_reply_answer_and_staff_sees_it_unread_cus1_cus2_ar5(chrom
     assert page.goto(reverse("autoreply:settings", args=[merchant.slug])).status == 200
     assert page.locator("#ar-subject").input_value()
     assert page.locator("#autoreply-preview").inner_text().strip()
-    page.screenshot(path=str(SCREENSHOTS / "autoreply-settings.png"), full_page=True, animations="disabled")
+    page.screenshot(path=str(SCREENSHOTS / "autoreply-settings.png"), full_page=True, animations="disabled", caret="initial")
     desk.close()

@@ -74,12 +74,26 @@ def fill(merchant_id: int, branch_ids: list[int]) -> None:
         c.execute(
             """
             INSERT INTO ratings_rating (merchant_id, visit_id, customer_id, branch_id, customer_name_key,
-                score, comment, is_read, created_at, messages_count, replies_count)
+                score, comment, is_read, created_at, messages_count, replies_count, last_activity_at)
             SELECT v.merchant_id, v.id, v.customer_id, v.branch_id, c.name_key,
                    1 + (v.id * 7) %% 10, CASE WHEN v.id %% 3 = 0 THEN 'Comentario' END,
-                   v.id %% 4 <> 0, v.visited_at + interval '30 minutes', 0, 0
+                   v.id %% 4 <> 0, v.visited_at + interval '30 minutes', 0, 0, v.visited_at + interval '30 minutes'
             FROM customers_visit v JOIN customers_customer c ON c.id = v.customer_id
             WHERE v.merchant_id = %s
+            """,
+            [merchant_id],
+        )
+        # Detractors carry cases as ratings.cases opens them; commented ones wait for a reply.
+        c.execute(
+            """
+            UPDATE ratings_rating SET needs_reply = comment IS NOT NULL,
+                status = CASE WHEN score <= 6 THEN (CASE WHEN id %% 5 = 0 THEN 'resolved' ELSE 'new' END) ELSE 'none' END,
+                priority = CASE WHEN score <= 3 THEN 'high' WHEN score <= 6 THEN 'medium' END,
+                case_opened_at = CASE WHEN score <= 6 THEN created_at END,
+                due_at = CASE WHEN score <= 6 THEN created_at + interval '24 hours' END,
+                at_risk_at = CASE WHEN score <= 6 THEN created_at + interval '18 hours' END,
+                due_order = CASE WHEN score <= 6 THEN created_at + interval '24 hours' ELSE due_order END
+            WHERE merchant_id = %s
             """,
             [merchant_id],
         )
