@@ -41,12 +41,13 @@ class Customer(TenantModel):
 class CustomerNameToken(TenantModel):
     """One folded word of a customer's name: `token LIKE 'per%'` finds "Pedro Perea" (INB-4)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens",
+                                 db_constraint=False)
     token = models.CharField(max_length=60, db_collation="C")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer", "token"], name="customer_token_unique"),
+            models.UniqueConstraint(fields=["customer", "token", "merchant"], name="customer_token_unique"),
         ]
         indexes = [
             models.Index(fields=["merchant", "token", "customer"], name="customer_token_prefix"),
@@ -56,8 +57,8 @@ class CustomerNameToken(TenantModel):
 class Visit(TenantModel):
     """A purchase at a branch, with its invoice (DET-4). A rating is left for a visit."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
     visited_at = models.DateTimeField(_("visited at"))
     invoice_number = models.CharField(_("invoice number"), max_length=60)
     invoice_total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
@@ -66,7 +67,8 @@ class Visit(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["branch", "invoice_number"], name="visit_invoice_unique"),
+            models.UniqueConstraint(fields=["branch", "invoice_number", "merchant"],
+                                    name="visit_invoice_unique"),
             models.CheckConstraint(
                 condition=models.Q(invoice_total__gte=0), name="visit_total_not_negative"
             ),
@@ -80,7 +82,7 @@ class Visit(TenantModel):
 
 
 class InvoiceLine(TenantModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     position = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)

@@ -70,12 +70,14 @@ class GiftGrant(TenantModel):
         REDEEMED = "redeemed", _("Redeemed")
         EXPIRED = "expired", _("Expired")
 
-    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="grants")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="gift_grants")
+    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="grants", db_constraint=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="gift_grants",
+                                 db_constraint=False)
     rating = models.ForeignKey(
-        "ratings.Rating", null=True, blank=True, on_delete=models.PROTECT, related_name="gift_grants"
+        "ratings.Rating", null=True, blank=True, on_delete=models.PROTECT, related_name="gift_grants",
+        db_constraint=False,
     )
-    code = models.CharField(_("code"), max_length=16, unique=True)
+    code = models.CharField(_("code"), max_length=16)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -89,6 +91,7 @@ class GiftGrant(TenantModel):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["code", "merchant"], name="grant_code_unique"),
             models.CheckConstraint(
                 condition=Q(status="redeemed", redeemed_at__isnull=False)
                 | (Q(status__in=["offered", "expired"]) & Q(redeemed_at__isnull=True)),
@@ -117,9 +120,13 @@ class GiftGrant(TenantModel):
 class PointsEntry(TenantModel):
     """One movement of a customer's loyalty points (GFT-4)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="points_entries")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="points_entries",
+                                 db_constraint=False)
+    # One-to-one for Django; the database holds it as the (grant, merchant) constraint below
+    # (the migration dropped the unique on grant_id alone, as for Rating.visit).
     grant = models.OneToOneField(
-        GiftGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry"
+        GiftGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry",
+        db_constraint=False,
     )
     points = models.IntegerField()
     balance_after = models.IntegerField()
@@ -129,6 +136,7 @@ class PointsEntry(TenantModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["grant", "merchant"], name="points_entry_one_per_grant"),
             models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="points_balance_after_not_negative"),
         ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,7 +67,11 @@ def gift_list(*, access: Access, active_only: bool = False, grants_count: bool =
     if active_only:
         gifts = gifts.filter(is_active=True)
     if grants_count:
-        gifts = gifts.annotate(grants_count=Count("grants"))
+        # A sub-select, not a join grouped by the gift: the database key of a tenant table is
+        # (id, merchant_id) (SCALE-2), so GROUP BY id alone no longer covers the gift's columns.
+        grants = (GiftGrant.objects.filter(merchant_id=OuterRef("merchant_id"), gift=OuterRef("pk"))
+                  .order_by().values("gift").annotate(n=Count("id")).values("n"))
+        gifts = gifts.annotate(grants_count=Coalesce(Subquery(grants, output_field=IntegerField()), Value(0)))
     return gifts.order_by("name", "id")
 
 

@@ -326,7 +326,7 @@ def gift_grant(
                 )
             break
         except IntegrityError:
-            # A code collision (possibly with another merchant's code): draw again.
+            # A code collision (codes are unique within the merchant): draw again.
             if attempt == CODE_ATTEMPTS - 1:
                 raise
 

@@ -30,7 +30,16 @@ class Merchant(models.Model):
 
 
 class TenantModel(models.Model):
-    """A row owned by one merchant: merchant_id is on the row itself (TEN-1)."""
+    """A row owned by one merchant: merchant_id is on the row itself (TEN-1).
+
+    The tables are distributable by merchant (SCALE-2): in the database the primary key is
+    (id, merchant_id), every unique constraint includes merchant_id, and a reference to another
+    tenant row is checked by a composite key (merchant_id, x) -> (merchant_id, id), added by
+    the migrations. Such a ForeignKey therefore says db_constraint=False: Django's one-column
+    constraint would need id alone to be unique. A migration that creates a tenant model ends
+    with merchants.distributable.TenantPrimaryKeys() (and EnableRowLevelSecurity);
+    tests/models/test_distributable_schema.py checks the catalog.
+    """
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
 
@@ -90,12 +99,14 @@ class Membership(TenantModel):
 class MembershipBranch(TenantModel):
     """The branches a restricted membership may see (TEN-5)."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_links")
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_links",
+                                   db_constraint=False)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["membership", "branch"], name="membership_branch_unique"),
+            models.UniqueConstraint(fields=["membership", "branch", "merchant"],
+                                    name="membership_branch_unique"),
         ]
 
     def __str__(self):
@@ -106,14 +117,21 @@ class ApiKey(TenantModel):
     """A merchant's integration key. Only a SHA-256 of the key is stored; it is shown once."""
 
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # prefix first: a key is looked up by its prefix before the merchant is known.
+            models.UniqueConstraint(fields=["prefix", "merchant"], name="api_key_prefix_unique"),
+            models.UniqueConstraint(fields=["key_hash", "merchant"], name="api_key_hash_unique"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -35,13 +35,14 @@ def membership_get(*, merchant: Merchant, user) -> Membership:
     return membership
 
 
-def api_key_by_prefix(prefix: str) -> ApiKey | None:
-    """The integration key with this public prefix, whichever merchant's it is (API-2).
+def api_keys_by_prefix(prefix: str) -> list[ApiKey]:
+    """The integration keys with this public prefix, whichever merchants' they are (API-2): a
+    prefix is unique only within its merchant (SCALE-2), the caller compares each key's hash.
 
     A key names no merchant until it is found: the one read across merchants the application
-    role may make, through a function that runs as the table owner (merchants migration 0004).
+    role may make, through a function that runs as the table owner (merchants migration 0006).
     """
-    return next(iter(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix])), None)
+    return list(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix]))
 
 
 def branch_list(*, access: Access) -> QuerySet[Branch]:

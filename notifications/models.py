@@ -20,16 +20,17 @@ class OutgoingEmail(TenantModel):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    rating = models.ForeignKey("ratings.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    rating = models.ForeignKey("ratings.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               db_constraint=False)
     message = models.ForeignKey(
-        "ratings.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ratings.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
     to_address = models.EmailField()
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True, default="")
-    header_message_id = models.CharField(max_length=200, unique=True, help_text="Message-ID, fixed when recorded.")
+    header_message_id = models.CharField(max_length=200, help_text="Message-ID, fixed when recorded.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
@@ -40,8 +41,9 @@ class OutgoingEmail(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["rating"], condition=models.Q(kind="auto_reply"), name="one_auto_reply_per_rating"
+                fields=["rating", "merchant"], condition=models.Q(kind="auto_reply"), name="one_auto_reply_per_rating"
             ),
+            models.UniqueConstraint(fields=["header_message_id", "merchant"], name="outgoing_message_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(status="sent", sent_at__isnull=False)
                 | (~models.Q(status="sent") & models.Q(sent_at__isnull=True)),

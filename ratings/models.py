@@ -99,9 +99,12 @@ class Rating(TenantModel):
     kept by the services that add messages.
     """
 
-    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="rating")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ratings")
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="ratings")
+    # One-to-one for Django (visit.rating, select_related("rating")); in the database the one
+    # rating per visit is the (visit, merchant) constraint below: the migration dropped the
+    # unique on visit_id alone that a OneToOneField makes (a sharded table cannot have it).
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="rating", db_constraint=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
     customer_name_key = models.CharField(max_length=200, db_collation="C", editable=False)
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), null=True, blank=True)
@@ -135,6 +138,7 @@ class Rating(TenantModel):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["visit", "merchant"], name="rating_one_per_visit"),
             models.CheckConstraint(
                 condition=models.Q(score__gte=1, score__lte=10), name="rating_score_1_to_10"
             ),
@@ -230,7 +234,7 @@ class CaseEvent(TenantModel):
         OWNER = "owner", _("Owner")
         NOTE = "note", _("Note")
 
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="case_events")
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="case_events", db_constraint=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -266,7 +270,7 @@ class Message(TenantModel):
     # What a customer may ever see or be e-mailed: never an internal note (CASE-4).
     CUSTOMER_KINDS = (AuthorKind.CUSTOMER, AuthorKind.STAFF, AuthorKind.AUTO_REPLY, AuthorKind.SYSTEM)
 
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="messages")
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="messages", db_constraint=False)
     author_kind = models.CharField(max_length=12, choices=AuthorKind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -274,7 +278,8 @@ class Message(TenantModel):
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     gift_grant = models.ForeignKey(
-        "gifts.GiftGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "gifts.GiftGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
+        db_constraint=False,
     )
     # A system entry's event and its parameters; body keeps its words in the merchant's language
     # as written, shown only when there is no event (rows older than events, or unrecognised).
@@ -323,7 +328,7 @@ class SummaryCounters(TenantModel):
     (ratings.counters), so the summary is a sum over a few rows instead of an aggregate over
     every rating; ratings.counters.counters_rebuild recomputes them from the ratings."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     total_ratings = models.IntegerField(default=0)
     comments_received = models.IntegerField(default=0)
     replies_sent = models.IntegerField(default=0)

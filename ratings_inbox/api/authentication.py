@@ -2,7 +2,8 @@
 
 `Authorization: Api-Key <key>` authenticates as the merchant's integration (API-2). The key
 is looked up by its public prefix across merchants (the key itself says which merchant it
-belongs to) and compared by hash in constant time; a revoked key is refused at once.
+belongs to) and compared by hash in constant time; a revoked key is refused at once. A prefix
+is unique only within its merchant (SCALE-2), so every key with that prefix is compared.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rest_framework import authentication, exceptions
 from accounts.models import ApiToken
 from accounts.services import api_token_hash
 from merchants.models import ApiKey, Membership
-from merchants.selectors import api_key_by_prefix
+from merchants.selectors import api_keys_by_prefix
 from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
 from ratings_inbox import rows
 
@@ -72,8 +73,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix = raw_key[:API_KEY_PREFIX_LENGTH]
         if len(raw_key) <= API_KEY_PREFIX_LENGTH or "\x00" in raw_key:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        api_key = api_key_by_prefix(prefix)
-        if api_key is None or not hmac.compare_digest(api_key.key_hash, api_key_hash(raw_key)):
+        candidates = api_keys_by_prefix(prefix)
+        digest = api_key_hash(raw_key)
+        api_key = next((key for key in candidates if hmac.compare_digest(key.key_hash, digest)), None)
+        if api_key is None:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if api_key.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("This API key has been revoked."))

@@ -68,6 +68,26 @@ def test_integration_key_posts_visit_then_rating(make, merchant, client_for, api
     assert client.get("/api/v1/me/").status_code == 403
 
 
+def test_keys_of_two_merchants_sharing_a_prefix_both_authenticate(make, merchant, other_merchant, client_for):
+    """API-2 with SCALE-2: a prefix is unique only within its merchant, so two merchants' keys
+    may share one; each key still authenticates as its own merchant."""
+    from merchants.models import ApiKey
+    from merchants.services import API_KEY_PREFIX_LENGTH, api_key_create, api_key_hash
+
+    first, raw = api_key_create(merchant=merchant, name="POS")
+    twin = raw[:API_KEY_PREFIX_LENGTH] + "another-secret-of-the-other-merchant"
+    ApiKey.objects.create(merchant=other_merchant, name="POS", prefix=first.prefix, key_hash=api_key_hash(twin))
+    for key, owner, stranger in ((raw, merchant, other_merchant), (twin, other_merchant, merchant)):
+        client = client_for(api_key=key)
+        visit = client.post(base(owner) + "visits/", {
+            "branch": make.branch(owner).id, "customer": {"external_id": "P-1", "full_name": "Pedro Perea"},
+            "visited_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+            "invoice": {"number": "A-1", "total": "12.50", "currency": "COP"},
+        }, format="json")
+        assert visit.status_code == 201, visit.content
+        assert client.get(base(stranger) + "ratings/").status_code == 404
+
+
 def test_revoked_key_is_refused_at_once(make, merchant, client_for, admin_client):
     created = admin_client.post(base(merchant) + "api-keys/", {"name": "Caja 1"}, format="json")
     assert created.status_code == 201

@@ -37,10 +37,12 @@ def test_unknown_page_is_our_404_in_the_readers_language_sec4(client, settings, 
 def test_unknown_api_path_stays_json_sec4(client, settings):
     settings.DEBUG = False
     for path in ("/api/v1/nowhere/", "/api/nowhere/"):
-        response = client.get(path)
+        response = client.get(path, headers={"Accept-Language": "en"})
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "Not found."}
+        # In the reader's language, Spanish by default.
+        assert client.get(path).json() == {"detail": "No encontrado."}
 
 
 @pytest.mark.parametrize(("language", "title"), [
@@ -57,7 +59,7 @@ def test_failing_page_is_our_500_in_the_readers_language_sec4(failing_client, la
 
 
 def test_failing_api_path_stays_json_sec4(failing_client):
-    response = failing_client.get("/api/v1/broken/")
+    response = failing_client.get("/api/v1/broken/", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "A server error occurred."}

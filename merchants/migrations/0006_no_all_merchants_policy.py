@@ -15,7 +15,7 @@ from django.db import migrations
 PLATFORM = "(SELECT current_setting('app.all_merchants', true) = 'on')"
 
 API_KEY_BY_PREFIX = """
-    CREATE FUNCTION merchants_apikey_by_prefix(key_prefix text) RETURNS SETOF merchants_apikey
+    CREATE OR REPLACE FUNCTION merchants_apikey_by_prefix(key_prefix text) RETURNS SETOF merchants_apikey
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
         AS $$ SELECT * FROM public.merchants_apikey WHERE prefix = key_prefix $$;
     REVOKE ALL ON FUNCTION merchants_apikey_by_prefix(text) FROM PUBLIC;
@@ -38,9 +38,7 @@ def create_platform_policies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("merchants", "0003_rls_settings_once_per_statement"),
-        ("ratings", "0006_rating_day_counter_covering_index"),
-        ("gifts", "0004_grant_recent_index"),
+        ("merchants", "0005_distributable_primary_keys"),  # after every app's tables and policies
     ]
 
     operations = [
