@@ -128,9 +128,9 @@ def build_scenarios(merchant) -> list[Scenario]:
     from django.urls import Resolver404, resolve
 
     from merchants import tenancy
-    from ratings.keyset import encode_cursor
     from ratings.models import Rating
     from ratings.selectors import ORDERINGS
+    from ratings_inbox.keyset import encode_cursor
 
     base = f"/api/v1/merchants/{merchant.slug}/ratings/"
     scenarios: list[Scenario] = []

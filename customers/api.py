@@ -11,14 +11,14 @@ from rest_framework.response import Response
 
 from gifts.selectors import customer_gift_counters
 from merchants.selectors import branch_list
-from ratings.keyset import Column
 from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows
 from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
-from ratings.services import Conflict
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
+from ratings_inbox.errors import Conflict
+from ratings_inbox.keyset import Column
 
 from . import services
 from .links import rating_url

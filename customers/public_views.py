@@ -33,7 +33,8 @@ from merchants.access import Access
 from merchants.models import Merchant
 from ratings.models import Rating
 from ratings.selectors import customer_thread
-from ratings.services import Conflict, customer_message_add, rating_create
+from ratings.services import customer_message_add, rating_create
+from ratings_inbox.errors import Conflict
 
 SCORES = range(1, 11)
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from merchants.models import Branch, Merchant
+from ratings_inbox.errors import Conflict
 
 from .models import Customer, CustomerNameToken, InvoiceLine, Visit
 from .names import name_key, name_tokens
@@ -110,8 +111,6 @@ def visit_record(
     if visited_at > timezone.now():
         raise ValidationError({"visited_at": "A visit cannot be in the future."})
     if Visit.objects.filter(branch=branch, invoice_number=invoice_number).exists():
-        from ratings.services import Conflict
-
         raise Conflict({"invoice_number": f"Invoice {invoice_number!r} is already recorded for this branch."})
     visit = Visit.objects.create(
         merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,

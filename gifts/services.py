@@ -24,7 +24,7 @@ from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
 from ratings.models import Message, Rating
-from ratings.services import Conflict
+from ratings_inbox.errors import Conflict
 
 from . import wording
 from .models import Gift, GiftGrant, PointsEntry

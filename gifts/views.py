@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.selectors import customer_get
 from merchants.decorators import member_required
 from ratings.selectors import rating_get, rating_thread
-from ratings.services import Conflict
+from ratings_inbox.errors import Conflict
 
 from . import selectors, services, wording
 from .models import Gift

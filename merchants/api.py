@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from ratings.keyset import Column
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
+from ratings_inbox.keyset import Column
 
 from . import services
 from .selectors import api_key_get, api_key_list, branch_list

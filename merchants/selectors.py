@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 
 from ratings_inbox import rows
 
 from .access import Access
-from .models import ApiKey, Branch, Membership, Merchant
+from .models import ApiKey, Branch, Membership, MembershipBranch, Merchant
 
 
 def membership_get(*, merchant: Merchant, user) -> Membership:
@@ -48,6 +49,21 @@ def api_keys_by_prefix(prefix: str) -> list[ApiKey]:
 def branch_list(*, access: Access) -> QuerySet[Branch]:
     """The merchant's branches that the access may see, by name (TEN-5)."""
     return access.scope(Branch.objects, branch="id").order_by("name", "id")
+
+
+def members_for_branch(*, access: Access, branch_id: int) -> QuerySet[Membership]:
+    """The members who can see a branch (CASE-3: who may own its cases), with their users, by name.
+
+    One statement: unrestricted members, and restricted ones linked to the branch by a sub-select
+    (a join over every branch link would repeat the unrestricted ones). 404 for a branch outside
+    the access (TEN-3).
+    """
+    access.check_branch(branch_id)
+    linked = access.scope(MembershipBranch.objects, branch=None).filter(branch_id=branch_id).values("membership_id")
+    return (access.scope(Membership.objects, branch=None)
+            .filter(Q(restricted_to_branches=False) | Q(pk__in=linked))
+            .select_related("user")
+            .order_by(Lower(Coalesce(NullIf("user__full_name", Value("")), "user__email")), "user_id"))
 
 
 def api_key_list(*, access: Access) -> QuerySet[ApiKey]:

@@ -18,9 +18,9 @@ from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
+from ratings_inbox.keyset import Column
 
 from . import cases, services
-from .keyset import Column
 from .models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
 from .selectors import (
     DEFAULT_ORDERING,

@@ -65,7 +65,7 @@ class Sla(models.TextChoices):
 
 
 # The key of ordering=due_at for ratings without a due time: after every real one. A column
-# that is never null keeps that ordering one index range, cursor included (ratings.keyset).
+# that is never null keeps that ordering one index range, cursor included (ratings_inbox.keyset).
 DUE_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 

@@ -19,9 +19,9 @@ from customers.selectors import customers_named
 from merchants.access import Access
 from merchants.models import Branch, Merchant
 from ratings_inbox import rows
+from ratings_inbox.keyset import Column
 
 from .counters import COLUMNS as COUNTER_COLUMNS
-from .keyset import Column
 from .models import (
     BAND_SCORES,
     OPEN_STATUSES,
@@ -168,7 +168,7 @@ def _case_filtered(access: Access, ratings: QuerySet, filters: RatingFilters) ->
 
 def rating_list(*, access: Access,
                 filters: RatingFilters | None = None) -> QuerySet[Rating]:
-    """The inbox rows, unordered: paginate with ratings.keyset and ORDERINGS[ordering].
+    """The inbox rows, unordered: paginate with ratings_inbox.keyset and ORDERINGS[ordering].
 
     Joins the customer only: a branch join lets the planner drive the query from the branch
     table and sort every rating of the merchant (seen at 300,000 ratings: 850 ms instead of

@@ -11,13 +11,10 @@ from django.utils.translation import gettext as _
 from customers.models import Visit
 from merchants.models import Merchant
 from merchants.services import audit_record
+from ratings_inbox.errors import Conflict
 
 from . import cases, counters
 from .models import MESSAGE_MAX_LENGTH, Band, Message, QuickReply, Rating, band_for
-
-
-class Conflict(ValidationError):
-    """The write contradicts existing data (API 409), e.g. a second rating for a visit."""
 
 
 def clean_body(body: str | None, *, field: str = "body") -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import case_views, views
 
 app_name = "ratings"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("inbox/<int:rating_id>/", views.inbox, name="rating"),
     path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),
+    path("inbox/<int:rating_id>/case/", case_views.case_change, name="case"),
+    path("inbox/<int:rating_id>/note/", case_views.note, name="note"),
     path("inbox/<int:rating_id>/history/", views.history, name="history"),
     path("inbox/<int:rating_id>/profile/", views.profile, name="profile"),
     path("visits/<int:visit_id>/invoice/", views.invoice, name="invoice"),

@@ -23,10 +23,11 @@ from customers.selectors import customer_ratings, customer_visits, visit_get
 from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
+from ratings_inbox.keyset import InvalidCursor, paginate
 
 from . import services
+from .conversation import opened_rating
 from .forms import SORT_TOGGLES, InboxStateForm, QuickReplyForm, ReplyForm, filters_from_state, next_ordering
-from .keyset import InvalidCursor, paginate
 from .selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
@@ -36,7 +37,6 @@ from .selectors import (
     rating_list,
     rating_signature_rows,
     rating_summary,
-    rating_thread,
 )
 
 # Two screens of rows; more load as the list scrolls. Each row costs ~0.7 ms of template
@@ -170,7 +170,7 @@ def _detail_context(inbox: Inbox, rating) -> dict:
     return {
         "rating": rating,
         "customer": customer,
-        "thread": rating_thread(access=access, rating=rating),
+        **opened_rating(access=access, rating=rating),
         "last_score": gift_counters.pop("last_score"),
         "gift_counters": gift_counters,
         "gift_panel": rating_gift_panel(access=access, rating=rating),
@@ -232,7 +232,7 @@ def poll(request, merchant_slug):
     context = {**page.list_context(page.page(), summary, rating), "oob": True}
     if rating is not None:
         context["rating"] = rating
-        context["thread"] = rating_thread(access=page.access, rating=rating)
+        context.update(opened_rating(access=page.access, rating=rating))
     return render(request, "ratings/_poll.html", context)
 
 
@@ -271,7 +271,7 @@ def reply(request, merchant_slug, rating_id: int):
         return redirect(page.rating_url(rating.pk))
     context = {
         "rating": rating,
-        "thread": rating_thread(access=request.access, rating=rating),
+        **opened_rating(access=request.access, rating=rating),
         "quick_replies": list(quick_reply_list(access=request.access)),
         "reply_form": ReplyForm(request.POST) if error else ReplyForm(),
         "reply_error": error,

@@ -23,7 +23,7 @@ from ratings.services import customer_message_add, quick_reply_create
 # url name -> statements of one GET by a logged-in admin, with the test's SAVEPOINT/RELEASE pair
 # that ATOMIC_REQUESTS adds inside the test transaction, the session and the user.
 PINS = {
-    "inbox": 11, "poll": 11, "rating": 22, "history": 10, "profile": 9, "invoice": 10,
+    "inbox": 11, "poll": 11, "rating": 24, "history": 10, "profile": 9, "invoice": 10,
     "quick-replies": 9, "quick-reply-edit": 9, "catalogue": 9, "edit": 10, "redeem": 8,
     "rating_panel": 10, "points": 9, "settings": 10, "api:me": 10, "api:branches": 9, "api:ratings": 9,
     "api:ratings-summary": 9, "api:rating": 13, "api:rating-messages": 10, "api:customers": 9,
@@ -35,7 +35,7 @@ PINS = {
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",
              "switch", "preview", "api:rating-read", "api:rating-unread", "api:visits", "api:rating-gifts",
              "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create",
-             "api:ratings-bulk", "api:rating-notes"}
+             "api:ratings-bulk", "api:rating-notes", "case", "note"}
 
 
 def _routes():

@@ -1,7 +1,7 @@
 """Every error of the API as JSON with the status code of API.md "Status codes" (API-3).
 
 400 `{"field": ["message"]}` or `{"detail": "..."}`; a service's django ValidationError is a
-400 with its fields, or a 409 when it is a conflict (ratings.services.Conflict or code
+400 with its fields, or a 409 when it is a conflict (ratings_inbox.errors.Conflict or code
 "conflict"); bodies over DATA_UPLOAD_MAX_MEMORY_SIZE are a 413. Nothing a client sends
 may turn into a 500.
 """
@@ -19,7 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ratings.services import Conflict
+from ratings_inbox.errors import Conflict
 
 logger = logging.getLogger(__name__)
 

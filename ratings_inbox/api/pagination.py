@@ -16,7 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ratings.keyset import Column, InvalidCursor, decode_cursor, paginate
+from ratings_inbox.keyset import Column, InvalidCursor, decode_cursor, paginate
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100

@@ -53,7 +53,7 @@ def test_inbox_page_and_poll_take_the_last_calendar_day(make, merchant, client):
 
 
 def test_inbox_scroll_with_a_nul_in_the_cursor_starts_over(make, merchant, client):
-    from ratings.keyset import encode_cursor
+    from ratings_inbox.keyset import encode_cursor
 
     rating = make.rating(merchant, 9)
     client.force_login(make.admin(merchant))

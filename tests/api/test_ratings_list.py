@@ -275,7 +275,7 @@ def test_cursor_from_another_ordering_is_400(make, merchant, admin_client):
 
 
 def test_forged_cursor_values_are_400_not_500(make, merchant, admin_client):
-    from ratings.keyset import encode_cursor
+    from ratings_inbox.keyset import encode_cursor
 
     make.rating(merchant, 8)
     for values in (["x", 1], [None, None], [[1], {"a": 1}], [{"t": "not-a-date"}, 1]):

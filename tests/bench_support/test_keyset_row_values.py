@@ -1,5 +1,5 @@
 """Keyset pages in every ordering, forward and back, with ties: the row-value form of
-ratings.keyset.after (one comparison when all columns run the same way) returns exactly
+ratings_inbox.keyset.after (one comparison when all columns run the same way) returns exactly
 the rows of the nested-OR form it replaced (INB-3, issue 7)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from merchants import tenancy
 from merchants.access import Access
-from ratings.keyset import paginate
 from ratings.selectors import ORDERINGS, rating_list
+from ratings_inbox.keyset import paginate
 
 
 @pytest.mark.django_db

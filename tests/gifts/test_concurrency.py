@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from gifts.models import GiftGrant, PointsEntry
 from gifts.services import gift_create, gift_grant, grant_redeem
 from merchants import tenancy
-from ratings.services import Conflict
+from ratings_inbox.errors import Conflict
 
 
 def _run_in_thread(target, results, key):

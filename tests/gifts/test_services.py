@@ -20,7 +20,7 @@ from merchants.access import Access
 from merchants.models import AuditLog
 from notifications.models import OutgoingEmail
 from ratings.models import Message
-from ratings.services import Conflict
+from ratings_inbox.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 

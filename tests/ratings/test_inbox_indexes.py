@@ -14,8 +14,8 @@ from django.db import connection
 
 from merchants import tenancy
 from merchants.access import Access
-from ratings.keyset import Column, after
 from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows, rating_list
+from ratings_inbox.keyset import Column, after
 
 pytestmark = pytest.mark.slow
 
