@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from merchants import tenancy
+from merchants import platform, tenancy
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +57,8 @@ def autoreply_decide(rating_id: int, merchant_id: int) -> str:
 def autoreply_sweep(batch_size: int | None = None) -> int:
     """Decides every rating whose auto-reply is due and was not handled (broker down, lost task).
 
-    Only the ids are read across merchants; each decision runs under its merchant's tenant.
-    A full batch re-queues the sweep at once.
+    Only the ids are read across merchants, as the sweeper (SEC-3); each decision runs under
+    its merchant's tenant. A full batch re-queues the sweep at once.
     """
     from merchants.models import Merchant
     from ratings.models import Rating
@@ -68,16 +67,12 @@ def autoreply_sweep(batch_size: int | None = None) -> int:
 
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
-    with tenancy.all_merchants():
-        due = list(
-            Rating.objects.filter(autoreply_due_at__lte=cutoff)
-            .order_by("autoreply_due_at", "id")
-            .values_list("pk", "merchant_id")[:batch_size]
-        )
-    by_merchant: dict[int, list[int]] = defaultdict(list)
-    for rating_id, merchant_id in due:
-        by_merchant[merchant_id].append(rating_id)
-    for merchant_id, rating_ids in by_merchant.items():
+    due = list(
+        Rating.objects.using(platform.SWEEPER).filter(autoreply_due_at__lte=cutoff)
+        .order_by("autoreply_due_at", "id")
+        .values_list("merchant_id", "pk")[:batch_size]
+    )
+    for merchant_id, rating_ids in platform.by_merchant(due).items():
         with tenancy.tenant(merchant_id):
             merchant = Merchant.objects.get(pk=merchant_id)
             for rating_id in rating_ids:

@@ -2,8 +2,8 @@
 
 The bench never touches the development database `ratings_inbox` nor the test databases:
 it works in its own database `ratings_bench` on the same server (the embedded PostgreSQL
-in DATA_DIR, or the server named by BENCH_DATABASE_URL / DATABASE_URL), owned by the
-application role and migrated like any other.
+in DATA_DIR, or the server named by BENCH_DATABASE_URL / DATABASE_URL), made by
+bootstrap_db and migrated by the owner role like any other.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@
 ratings; 100,000 customers with Spanish names (accents, ñ, shared prefixes); one visit
 with invoice lines per rating; a comment on about a third, threads of staff replies,
 auto-replies and customer follow-ups, gifts granted from threads (with their system
-message); read and unread; spread over two years. Rows go in with COPY as the
-application role under `app.all_merchants = 'on'` (row-level security is FORCEd), with
-every constraint checked row by row (SET CONSTRAINTS ALL IMMEDIATE). The counters on the
+message); read and unread; spread over two years. Rows go in with COPY as the owner
+role (BYPASSRLS, like a data migration: the load spans merchants), with every constraint
+checked row by row (SET CONSTRAINTS ALL IMMEDIATE). The counters on the
 rating (messages_count, replies_count, last_message_at) and the denormalised columns
 (customer_name_key, branch) agree with the rows written. A marker table records a
 completed load; an incomplete one is dropped and the database recreated.
@@ -190,20 +190,19 @@ def create_merchants(n_merchants: int):
     from merchants.models import Merchant
     from merchants.services import member_add, merchant_create
 
-    with tenancy.all_merchants():
-        big = merchant_create(slug=BIG_SLUG, name="Restaurantes Núñez & Peña", admin_email="admin@bench.local",
-                              admin_password=BENCH_PASSWORD)
-        with tenancy.tenant(big.pk):
-            member_add(merchant=big, email=BENCH_EMAIL, password=BENCH_PASSWORD, role="admin",
-                       full_name="Bench Admin")
-        rng = random.Random(SEED)
-        # The other merchants' admins never log in: a cheap hasher keeps provisioning fast.
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            for i in range(1, n_merchants):
-                merchant_create(slug=f"bench-{i:04d}", name=f"Comercio {rng.choice(LAST_NAMES)} {i}",
-                                admin_email=f"admin{i}@bench.local", admin_password="unused-password",
-                                timezone_name=rng.choice(TIMEZONES))
-        return list(Merchant.objects.order_by("id")), big
+    big = merchant_create(slug=BIG_SLUG, name="Restaurantes Núñez & Peña", admin_email="admin@bench.local",
+                          admin_password=BENCH_PASSWORD)
+    with tenancy.tenant(big.pk):
+        member_add(merchant=big, email=BENCH_EMAIL, password=BENCH_PASSWORD, role="admin",
+                   full_name="Bench Admin")
+    rng = random.Random(SEED)
+    # The other merchants' admins never log in: a cheap hasher keeps provisioning fast.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        for i in range(1, n_merchants):
+            merchant_create(slug=f"bench-{i:04d}", name=f"Comercio {rng.choice(LAST_NAMES)} {i}",
+                            admin_email=f"admin{i}@bench.local", admin_password="unused-password",
+                            timezone_name=rng.choice(TIMEZONES))
+    return list(Merchant.objects.order_by("id")), big
 
 
 def next_id(cur, table: str) -> int:
@@ -213,7 +212,6 @@ def next_id(cur, table: str) -> int:
 
 def load(target: int) -> None:
     from django.conf import settings
-    from django.db import connection
 
     from customers.names import name_key, name_tokens
 
@@ -228,20 +226,16 @@ def load(target: int) -> None:
     admin_ids = {}
     from merchants.models import Branch, Membership
 
-    connection.ensure_connection()
-    with connection.cursor() as c:
-        c.execute("SELECT set_config('app.all_merchants', 'on', false)")
-    for membership in Membership.objects.filter(role="admin").order_by("id"):
+    for membership in Membership.objects.using("owner").filter(role="admin").order_by("id"):
         admin_ids.setdefault(membership.merchant_id, membership.user_id)
-    principal = {b.merchant_id: b.id for b in Branch.objects.filter(name="Principal")}
+    principal = {b.merchant_id: b.id for b in Branch.objects.using("owner").filter(name="Principal")}
 
     import psycopg2
 
-    db = settings.DATABASES["default"]
+    db = settings.DATABASES["owner"]
     conn = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
                             host=db["HOST"] or None, port=db["PORT"] or None)
     cur = conn.cursor()
-    cur.execute("SET app.all_merchants = 'on'")
     cur.execute("SET synchronous_commit = off")
 
     def begin():
@@ -461,6 +455,7 @@ def main() -> None:
     state = marker(target)
     if state == "complete":
         say(f"{BENCH_DB} already holds {target:,} ratings: reusing it")
+        manage("bootstrap_db")  # roles and ownership as the current bootstrap makes them
         manage("migrate", "--no-input", "-v", "0")  # new migrations (indexes) apply to the bench data too
         return
     if state == "partial":

@@ -50,14 +50,12 @@ def main() -> None:
     from merchants.models import Merchant
 
     throttle = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    with tenancy.all_merchants():
-        user = User.objects.get(email=BENCH_EMAIL)
-        token = api_token_create(user=user)
-        merchant = Merchant.objects.get(slug=BIG_SLUG)
+    user = User.objects.get(email=BENCH_EMAIL)
+    token = api_token_create(user=user)
+    merchant = Merchant.objects.get(slug=BIG_SLUG)
     api = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     page = Client(HTTP_HOST="127.0.0.1")
-    with tenancy.all_merchants():
-        page.force_login(user)
+    page.force_login(user)
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": args.target} if args.target else {}
 
     for raw in args.paths:

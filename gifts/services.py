@@ -20,6 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
 from ratings.models import Message, Rating
@@ -411,22 +412,20 @@ def points_credit(*, merchant: Merchant, customer_id: int, points: int, reason: 
     )
 
 
-def grants_expire(*, now: dt.datetime | None = None, batch_size: int = EXPIRE_BATCH_SIZE) -> int:
-    """Marks one batch of offered grants past their expiry as expired; returns how many (GFT-3).
-
-    Platform-wide: the caller runs it under tenancy.all_merchants(). Rows being redeemed right
-    now are locked and skipped; the redemption itself refuses an expired code.
+def grants_expire(*, access: Access, now: dt.datetime | None = None, batch_size: int = EXPIRE_BATCH_SIZE) -> int:
+    """Marks one batch of the merchant's offered grants past their expiry as expired; returns
+    how many (GFT-3). Rows being redeemed right now are locked and skipped; the redemption
+    itself refuses an expired code.
     """
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
-            GiftGrant.objects.select_for_update(skip_locked=True)
+            access.scope(GiftGrant.objects, branch=None).select_for_update(skip_locked=True)
             .filter(status=GiftGrant.Status.OFFERED, expires_at__lte=now)
             .order_by("expires_at", "id")
             .values_list("id", flat=True)[:batch_size]
         )
         if not ids:
             return 0
-        return GiftGrant.objects.filter(pk__in=ids, status=GiftGrant.Status.OFFERED).update(
-            status=GiftGrant.Status.EXPIRED
-        )
+        return access.scope(GiftGrant.objects, branch=None).filter(
+            pk__in=ids, status=GiftGrant.Status.OFFERED).update(status=GiftGrant.Status.EXPIRED)

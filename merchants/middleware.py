@@ -48,8 +48,4 @@ class TenantMiddleware:
                 # A logged-in non-member learns nothing, whatever the URL or method (TEN-3).
                 request.membership = membership_get(merchant=merchant, user=user)
                 request.access = Access.member(request.membership, merchant)
-        elif request.path.startswith("/admin/") and getattr(request, "user", None) is not None:
-            if request.user.is_authenticated and request.user.is_staff:
-                tenancy.set_platform()
-                request._tenant_set = True
         return None

@@ -1,8 +1,9 @@
 """Row-level security for tenant tables (TEN-4), applied by migrations.
 
-Two permissive policies per table: rows of the merchant in `app.merchant_id`, or every
-row while `app.all_merchants` is 'on' (platform work only). FORCE makes them apply to the
-table owner too, which is the application role itself.
+One policy per table: rows of the merchant in `app.merchant_id`, nothing else; no setting
+turns on a view of every merchant (SEC-3). FORCE makes it apply to the table owner too. Work
+that spans merchants connects as a role with BYPASSRLS instead: migrations as the owner, the
+sweeps' listings as the read-only sweeper (merchants.bootstrap).
 
 Each setting is read in a scalar sub-select, which PostgreSQL runs once per statement (an
 InitPlan) and then compares as a parameter. Written bare, current_setting() and the text
@@ -15,7 +16,6 @@ from django.db import migrations
 
 CURRENT_MERCHANT = "(SELECT NULLIF(current_setting('app.merchant_id', true), '')::bigint)"
 CURRENT_USER = "(SELECT NULLIF(current_setting('app.user_id', true), '')::bigint)"
-PLATFORM = "(SELECT current_setting('app.all_merchants', true) = 'on')"
 
 
 def enable_sql(table: str) -> str:
@@ -25,15 +25,12 @@ def enable_sql(table: str) -> str:
         DROP POLICY IF EXISTS tenant_isolation ON {table};
         CREATE POLICY tenant_isolation ON {table}
             USING (merchant_id = {CURRENT_MERCHANT}) WITH CHECK (merchant_id = {CURRENT_MERCHANT});
-        DROP POLICY IF EXISTS platform_all ON {table};
-        CREATE POLICY platform_all ON {table} USING ({PLATFORM}) WITH CHECK ({PLATFORM});
     """
 
 
 def disable_sql(table: str) -> str:
     return f"""
         DROP POLICY IF EXISTS tenant_isolation ON {table};
-        DROP POLICY IF EXISTS platform_all ON {table};
         ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY;
         ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;
     """

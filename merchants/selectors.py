@@ -36,6 +36,16 @@ def membership_get(*, merchant: Merchant, user) -> Membership:
     return membership
 
 
+def api_keys_by_prefix(prefix: str) -> list[ApiKey]:
+    """The integration keys with this public prefix, whichever merchants' they are (API-2): a
+    prefix is unique only within its merchant (SCALE-2), the caller compares each key's hash.
+
+    A key names no merchant until it is found: the one read across merchants the application
+    role may make, through a function that runs as the table owner (merchants migration 0006).
+    """
+    return list(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix]))
+
+
 def branch_list(*, access: Access) -> QuerySet[Branch]:
     """The merchant's branches that the access may see, by name (TEN-5)."""
     return access.scope(Branch.objects, branch="id").order_by("name", "id")

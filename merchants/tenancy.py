@@ -2,43 +2,37 @@
 
 PostgreSQL policies compare each row's merchant_id with the setting `app.merchant_id`.
 Requests set it in TenantMiddleware and clear it when they end; tasks use `tenant()`.
-`all_merchants()` is for platform work that spans tenants (operators' admin, periodic
-sweeps, provisioning commands); it is never entered for a merchant's request.
+With no merchant set the application role sees no tenant row, and no setting shows every
+merchant's rows (SEC-3): work that spans merchants reads through the sweeper role
+(merchants.platform) and acts per merchant under `tenant()`.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import connection
 
 from ratings_inbox import rows
 
-SETTINGS = ("app.merchant_id", "app.user_id", "app.all_merchants")
 
-
-def _current() -> tuple[str, str, str]:
+def _current() -> tuple[str, str]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('app.merchant_id', true), current_setting('app.user_id', true),"
-            " current_setting('app.all_merchants', true)"
-        )
+        cursor.execute("SELECT current_setting('app.merchant_id', true), current_setting('app.user_id', true)")
         return tuple(value or "" for value in cursor.fetchone())
 
 
-# The three session settings, written together; the merchant's value is an SQL expression.
-_SET_SQL = ("set_config('app.merchant_id', {merchant}, false), set_config('app.user_id', %s, false),"
-            " set_config('app.all_merchants', %s, false)")
+# The two session settings, written together; the merchant's value is an SQL expression.
+_SET_SQL = "set_config('app.merchant_id', {merchant}, false), set_config('app.user_id', %s, false)"
 
 
-def _apply(merchant_id: str, user_id: str, all_merchants: str) -> None:
+def _apply(merchant_id: str, user_id: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + _SET_SQL.format(merchant="%s"), [merchant_id, user_id, all_merchants])
+        cursor.execute("SELECT " + _SET_SQL.format(merchant="%s"), [merchant_id, user_id])
 
 
 def set_tenant(merchant_id: int | None, *, user_id: int | None = None) -> None:
-    _apply(str(merchant_id or ""), str(user_id or ""), "")
+    _apply(str(merchant_id or ""), str(user_id or ""))
 
 
 def enter_merchant(slug: str, *, user_id: int | None = None):
@@ -54,7 +48,7 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
         cursor.execute(
             f"SELECT {rows.select_list(Merchant, 'm')}, {_SET_SQL.format(merchant='m.id::text')}"
             " FROM merchants_merchant m WHERE m.slug = %s",
-            [str(user_id or ""), "", slug],
+            [str(user_id or ""), slug],
         )
         row = cursor.fetchone()
     if row is None:
@@ -64,41 +58,17 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
 
 def set_user(user_id: int | None) -> None:
     """Lets a user read their own memberships before any merchant is chosen."""
-    _apply("", str(user_id or ""), "")
-
-
-def idle_all_merchants() -> str:
-    """The state of a connection outside any request or task.
-
-    Nothing in production. The test settings make it 'on' so that test set-up can write
-    rows of several merchants; every request and task still sets its own merchant.
-    """
-    return "on" if getattr(settings, "TENANCY_IDLE_ALL_MERCHANTS", False) else ""
+    _apply("", str(user_id or ""))
 
 
 def clear_tenant() -> None:
-    _apply("", "", idle_all_merchants())
-
-
-def set_platform() -> None:
-    """Platform operators (Django admin) see every merchant's rows."""
-    _apply("", "", "on")
+    _apply("", "")
 
 
 @contextmanager
 def tenant(merchant_id: int, *, user_id: int | None = None):
     previous = _current()
     set_tenant(merchant_id, user_id=user_id)
-    try:
-        yield
-    finally:
-        _apply(*previous)
-
-
-@contextmanager
-def all_merchants():
-    previous = _current()
-    _apply("", "", "on")
     try:
         yield
     finally:

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from merchants import tenancy
+from merchants import platform, tenancy
 
 from .models import OutgoingEmail
 
@@ -167,15 +167,14 @@ def email_sweep(batch_size: int | None = None) -> int:
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
-    with tenancy.all_merchants():
-        due = list(
-            OutgoingEmail.objects.filter(
-                Q(status=Status.QUEUED, next_attempt_at__lte=cutoff)
-                | Q(status=Status.SENDING, next_attempt_at__lte=now)
-            )
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", "merchant_id")[:batch_size]
+    due = list(  # ids only, across merchants, as the sweeper (SEC-3)
+        OutgoingEmail.objects.using(platform.SWEEPER).filter(
+            Q(status=Status.QUEUED, next_attempt_at__lte=cutoff)
+            | Q(status=Status.SENDING, next_attempt_at__lte=now)
         )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", "merchant_id")[:batch_size]
+    )
     started = time.monotonic()
     done = 0
     for email_id, merchant_id in due:

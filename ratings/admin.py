@@ -1,28 +1,26 @@
-"""Django admin for platform operators: ratings and their threads (read-mostly)."""
+"""Django admin for platform operators: ratings and their threads (read-only, as the sweeper)."""
 
 from django.contrib import admin
+
+from merchants.admin import CrossMerchantAdmin, CrossMerchantInline
 
 from .models import Message, QuickReply, Rating
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(CrossMerchantInline):
     model = Message
-    extra = 0
     fields = ("created_at", "author_kind", "author", "body")
-    readonly_fields = fields
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(CrossMerchantAdmin):
     list_display = ("id", "merchant", "score", "customer", "branch", "created_at", "is_read", "messages_count")
     list_filter = ("score", "is_read")
     list_select_related = ("merchant", "customer", "branch")
-    raw_id_fields = ("visit", "customer", "branch")
-    readonly_fields = ("customer_name_key", "messages_count", "replies_count", "last_message_at")
     inlines = [MessageInline]
 
 
 @admin.register(QuickReply)
-class QuickReplyAdmin(admin.ModelAdmin):
+class QuickReplyAdmin(CrossMerchantAdmin):
     list_display = ("title", "merchant")
     list_select_related = ("merchant",)

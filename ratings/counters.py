@@ -50,7 +50,8 @@ def rebuild_sql(merchant_id: int | None = None, *, branches: bool = True) -> str
 
 
 def counters_rebuild(merchant_id: int | None = None) -> None:
-    """Recompute the counters (of one merchant, or all under all_merchants()) from the ratings."""
+    """Recompute the counters from the ratings: of one merchant under its tenant, or of all on a
+    connection that spans merchants (the owner's, as migrations and the bench load do)."""
     with connection.cursor() as cursor:
         cursor.execute(rebuild_sql(merchant_id))
 

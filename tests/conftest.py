@@ -3,23 +3,74 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
+import threading
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from merchants.bootstrap import ensure_app_role_and_database
+from merchants import tenancy
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):  # noqa: PT004 - extends pytest-django's fixture
+def django_db_setup(django_test_environment, django_db_blocker, django_db_keepdb):
+    """The test database made as production's is (SEC-3): bootstrap_db's roles, ownership and
+    grants, migrated by the owner; the tests then connect as the application role (and the
+    sweeps' tests as the sweeper too), so row-level security applies to them as to the app.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from merchants.bootstrap import drop_database, ensure_roles_and_database
+
+    name = settings.DATABASES["default"]["TEST"]["NAME"]
+    with django_db_blocker.unblock():
+        if not django_db_keepdb:
+            drop_database(name)
+        ensure_roles_and_database(name)
+        for alias in connections:
+            connections[alias].close()
+            settings.DATABASES[alias]["NAME"] = connections[alias].settings_dict["NAME"] = name
+        call_command("migrate", database="owner", verbosity=0, interactive=False)
+        connections["owner"].close()
     yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            for alias in connections:
+                connections[alias].close()
+            drop_database(name)
+
+
+def _flush_as_owner(self):
+    """After a transactional test the tables are emptied by the owner: TRUNCATE ignores
+    row-level security, so the application role may not run it (SEC-3). Through the driver:
+    no test lists the owner's alias among its databases."""
+    from django.conf import settings
+    from django.core.management.color import no_style
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connections
+
+    from merchants.bootstrap import connect
+
+    app = connections["default"]
+    tables = app.introspection.django_table_names(only_existing=True, include_views=False)
+    owner = settings.DATABASES["owner"]
+    conn = connect(owner, owner["NAME"])
+    with conn.cursor() as cursor:
+        for statement in app.ops.sql_flush(no_style(), tables, allow_cascade=False):
+            cursor.execute(statement)
+    conn.close()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
 
 def pytest_configure(config):
-    ensure_app_role_and_database()
+    from django.test import TransactionTestCase
+
+    TransactionTestCase._fixture_teardown = _flush_as_owner
 
 
 # Playwright's sync API runs its own event loop: two of them in one process clash, so every
@@ -112,6 +163,18 @@ def no_csp_violations(request):
 _sequence = itertools.count(1)
 
 
+def _in_merchants_tenant(method):
+    """Runs a factory method inside its merchant's tenant, as requests and tasks run (TEN-4):
+    outside one the application role sees and writes no merchant's rows."""
+
+    @functools.wraps(method)
+    def wrapper(self, merchant, *args, **kwargs):
+        with tenancy.tenant(merchant.pk):
+            return method(self, merchant, *args, **kwargs)
+
+    return wrapper
+
+
 class Factory:
     """Builds rows through the same services the product uses.
 
@@ -133,11 +196,13 @@ class Factory:
             admin_password="pass-1234", timezone_name=timezone_name, currency=currency, language=language,
         )
 
+    @_in_merchants_tenant
     def admin(self, merchant):
         from merchants.models import Membership
 
         return Membership.objects.filter(merchant=merchant, role="admin").select_related("user").first().user
 
+    @_in_merchants_tenant
     def member(self, merchant, role="staff", *, branches=None, email=None):
         from merchants.services import member_add
 
@@ -146,11 +211,13 @@ class Factory:
                                 branch_ids=[b.id for b in branches] if branches else None)
         return membership.user
 
+    @_in_merchants_tenant
     def branch(self, merchant, name=None):
         from merchants.services import branch_create
 
         return branch_create(merchant=merchant, name=name or f"Branch {next(_sequence)}")
 
+    @_in_merchants_tenant
     def customer(self, merchant, full_name="José Pérez", *, email="customer@example.com", external_id=None,
                  **extra):
         from customers.services import customer_upsert
@@ -158,6 +225,7 @@ class Factory:
         return customer_upsert(merchant=merchant, external_id=external_id or f"ext-{next(_sequence)}",
                                full_name=full_name, email=email, **extra)
 
+    @_in_merchants_tenant
     def visit(self, merchant, *, customer=None, branch=None, visited_at=None, total="45900.00", lines=None):
         from customers.services import InvoiceLineInput, visit_record
         from merchants.models import Branch
@@ -173,6 +241,7 @@ class Factory:
             currency=merchant.currency, lines=lines,
         )
 
+    @_in_merchants_tenant
     def rating(self, merchant, score=8, comment=None, *, customer=None, branch=None, created_at=None,
                visited_at=None):
         from ratings.services import rating_create
@@ -190,8 +259,44 @@ def make(db):
 
 
 @pytest.fixture
-def merchant(make):
-    return make.merchant("la-arepa", name="La Arepa Dorada")
+def acting_for(db):
+    """`acting_for(merchant)`: the test reads and writes as that merchant from then on, as a
+    request or a task for it would (TEN-4; with none set the application sees no rows).
+
+    TenantMiddleware clears the merchant when a request ends, as it must; so after each request
+    the test client makes from this thread, the test's merchant is set again. That statement
+    goes straight to the driver's connection: it is not one of the request's queries
+    (django_assert_num_queries). `with tenancy.tenant(other.pk):` acts for another merchant
+    for a while.
+    """
+    from django.core.signals import request_finished
+    from django.db import connection
+
+    thread = threading.get_ident()
+    acting = {}
+
+    def set_again(**kwargs):
+        if acting and threading.get_ident() == thread:
+            with connection.connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('app.merchant_id', %s, false)", [str(acting["id"])])
+
+    def act(merchant):
+        acting["id"] = merchant.pk
+        tenancy.set_tenant(merchant.pk)
+
+    request_finished.connect(set_again, weak=False)
+    yield act
+    request_finished.disconnect(set_again)
+    if acting:
+        tenancy.clear_tenant()  # a transactional test's connection outlives the test
+
+
+@pytest.fixture
+def merchant(make, acting_for):
+    """La Arepa Dorada, the merchant the test acts for."""
+    merchant = make.merchant("la-arepa", name="La Arepa Dorada")
+    acting_for(merchant)
+    return merchant
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 merchants.rls now wraps each current_setting() in a scalar sub-select (an InitPlan); this
 rewrites the policies of every table that already has them, whichever migration made them.
+The platform_all policies it rewrote are gone since 0004 (merchants.rls no longer makes them).
 """
 
 from django.db import migrations
 
-from merchants.rls import CURRENT_MERCHANT, CURRENT_USER, PLATFORM
+from merchants.rls import CURRENT_MERCHANT, CURRENT_USER
 
+PLATFORM = "(SELECT current_setting('app.all_merchants', true) = 'on')"
 OLD_MERCHANT = "NULLIF(current_setting('app.merchant_id', true), '')::bigint"
 OLD_USER = "NULLIF(current_setting('app.user_id', true), '')::bigint"
 OLD_PLATFORM = "current_setting('app.all_merchants', true) = 'on'"
@@ -16,14 +18,14 @@ OLD_PLATFORM = "current_setting('app.all_merchants', true) = 'on'"
 def _rewrite(merchant: str, user: str, platform: str):
     def apply(apps, schema_editor):
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute("SELECT tablename FROM pg_policies WHERE policyname = 'tenant_isolation'")
-            tables = [row[0] for row in cursor.fetchall()]
-            for table in tables:
-                cursor.execute(
-                    f"ALTER POLICY tenant_isolation ON {table}"
-                    f" USING (merchant_id = {merchant}) WITH CHECK (merchant_id = {merchant});"
-                    f"ALTER POLICY platform_all ON {table} USING ({platform}) WITH CHECK ({platform});"
-                )
+            cursor.execute("SELECT tablename, policyname FROM pg_policies"
+                           " WHERE policyname IN ('tenant_isolation', 'platform_all')")
+            for table, policy in cursor.fetchall():
+                if policy == "tenant_isolation":
+                    cursor.execute(f"ALTER POLICY tenant_isolation ON {table}"
+                                   f" USING (merchant_id = {merchant}) WITH CHECK (merchant_id = {merchant});")
+                else:
+                    cursor.execute(f"ALTER POLICY platform_all ON {table} USING ({platform}) WITH CHECK ({platform});")
             cursor.execute(f"ALTER POLICY own_memberships ON merchants_membership USING (user_id = {user});")
 
     return apply

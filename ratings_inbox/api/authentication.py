@@ -19,8 +19,8 @@ from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken
 from accounts.services import api_token_hash
-from merchants import tenancy
 from merchants.models import ApiKey, Membership
+from merchants.selectors import api_keys_by_prefix
 from merchants.services import API_KEY_PREFIX_LENGTH, api_key_hash
 from ratings_inbox import rows
 
@@ -73,8 +73,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         prefix = raw_key[:API_KEY_PREFIX_LENGTH]
         if len(raw_key) <= API_KEY_PREFIX_LENGTH or "\x00" in raw_key:
             raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        with tenancy.all_merchants():
-            candidates = list(ApiKey.objects.filter(prefix=prefix))
+        candidates = api_keys_by_prefix(prefix)
         digest = api_key_hash(raw_key)
         api_key = next((key for key in candidates if hmac.compare_digest(key.key_hash, digest)), None)
         if api_key is None:

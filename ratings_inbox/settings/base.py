@@ -33,10 +33,18 @@ ALLOWED_HOSTS = [
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Database -------------------------------------------------------------------------
-# DATABASE_URL names the owner connection (a superuser is fine). The application itself
-# always runs as DATABASE_APP_ROLE, a non-superuser without BYPASSRLS, so that row-level
-# security (PRODUCT.md TEN-4) applies to every query; `manage.py bootstrap_db` creates it.
+# Three roles, created by `manage.py bootstrap_db` with the DATABASE_URL connection (a
+# superuser is fine), which is used for nothing else (SEC-3, TEN-4):
+# - DATABASE_OWNER_ROLE owns the schema and every table; `manage.py migrate` runs as it
+#   (alias "owner"). BYPASSRLS, because FORCE row-level security applies to table owners and
+#   data migrations span merchants.
+# - DATABASE_APP_ROLE is what the web and worker processes run as (alias "default"): it owns
+#   nothing, may only read and write rows, and row-level security applies to it.
+# - DATABASE_SWEEPER_ROLE reads across merchants, nothing more (alias "sweeper"): the sweeps
+#   list what is due with it and the operators' Django admin reads with it.
+DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "ratings_owner")
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "ratings_app")
+DATABASE_SWEEPER_ROLE = os.environ.get("DATABASE_SWEEPER_ROLE", "ratings_sweeper")
 
 
 def database_admin_params() -> dict:
@@ -56,20 +64,27 @@ def database_admin_params() -> dict:
     }
 
 
-DATABASE_ADMIN = database_admin_params()
-DATABASES = {
-    "default": {
+def database_alias(role: str, **extra) -> dict:
+    """A connection to the application's database as `role`, with DATABASE_URL's password."""
+    return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_ADMIN["NAME"],
-        "USER": DATABASE_APP_ROLE or DATABASE_ADMIN["USER"],
+        "USER": role,
         "PASSWORD": DATABASE_ADMIN["PASSWORD"],
         "HOST": DATABASE_ADMIN["HOST"],
         "PORT": DATABASE_ADMIN["PORT"],
-        "ATOMIC_REQUESTS": True,
-        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"application_name": "ratings_inbox"},
+        **extra,
     }
+
+
+DATABASE_ADMIN = database_admin_params()
+DATABASES = {
+    "default": database_alias(DATABASE_APP_ROLE, ATOMIC_REQUESTS=True,
+                              CONN_MAX_AGE=int(os.environ.get("CONN_MAX_AGE", "60"))),
+    "owner": database_alias(DATABASE_OWNER_ROLE),
+    "sweeper": database_alias(DATABASE_SWEEPER_ROLE, CONN_MAX_AGE=int(os.environ.get("CONN_MAX_AGE", "60"))),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

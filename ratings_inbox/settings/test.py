@@ -25,9 +25,8 @@ CACHES["default"]["KEY_PREFIX"] = f"ri-test-{os.getpid()}"  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
     "user": "100000/minute", "api_key": "100000/minute", "anon": "100000/minute"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-TENANCY_IDLE_ALL_MERCHANTS = True
-# Each concurrent test run (a developer's, CI's) may name its own test database.
-DATABASES["default"]["TEST"] = {  # noqa: F405
-    "NAME": "test_ratings_inbox" + os.environ.get("TEST_DB_SUFFIX", ""),  # noqa: F405
-}
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Each concurrent test run (a developer's, CI's) may name its own test database; every alias
+# (application, owner, sweeper) connects to it (tests/conftest.py creates it).
+for _alias in DATABASES.values():  # noqa: F405
+    _alias["TEST"] = {"NAME": "test_ratings_inbox" + os.environ.get("TEST_DB_SUFFIX", "")}
+    _alias["CONN_MAX_AGE"] = 0

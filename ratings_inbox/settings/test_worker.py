@@ -1,14 +1,13 @@
-"""Settings for Celery workers that integration tests start: the test run's database, real SMTP,
-and strict tenancy (an idle connection sees no merchant, so every task must set its own)."""
+"""Settings for Celery workers that integration tests start: the test run's database, real SMTP."""
 
 import os
 
 from .base import EMAIL_URL, email_settings
 from .test import *  # noqa: F403
 
-DATABASES["default"]["NAME"] = os.environ["DATABASE_NAME_OVERRIDE"]  # noqa: F405
+for _alias in DATABASES.values():  # noqa: F405
+    _alias["NAME"] = os.environ["DATABASE_NAME_OVERRIDE"]
 globals().update(email_settings(EMAIL_URL))
-TENANCY_IDLE_ALL_MERCHANTS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

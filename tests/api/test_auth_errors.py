@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from merchants import tenancy
 from tests.api.conftest import base
 
 
@@ -76,7 +77,8 @@ def test_keys_of_two_merchants_sharing_a_prefix_both_authenticate(make, merchant
 
     first, raw = api_key_create(merchant=merchant, name="POS")
     twin = raw[:API_KEY_PREFIX_LENGTH] + "another-secret-of-the-other-merchant"
-    ApiKey.objects.create(merchant=other_merchant, name="POS", prefix=first.prefix, key_hash=api_key_hash(twin))
+    with tenancy.tenant(other_merchant.pk):
+        ApiKey.objects.create(merchant=other_merchant, name="POS", prefix=first.prefix, key_hash=api_key_hash(twin))
     for key, owner, stranger in ((raw, merchant, other_merchant), (twin, other_merchant, merchant)):
         client = client_for(api_key=key)
         visit = client.post(base(owner) + "visits/", {

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from merchants import tenancy
 from tests.api.conftest import base
 
 
@@ -146,7 +147,8 @@ def test_service_failure_after_customer_upsert_rolls_back(make, merchant, branch
 def test_visit_with_another_merchants_branch_is_400(make, merchant, other_merchant, admin_client):
     from merchants.models import Branch
 
-    foreign = Branch.objects.filter(merchant=other_merchant).first()
+    with tenancy.tenant(other_merchant.pk):
+        foreign = Branch.objects.filter(merchant=other_merchant).first()
     response = admin_client.post(base(merchant) + "visits/", visit_payload(foreign.id), format="json")
     assert response.status_code == 400 and "branch" in response.json()
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from merchants import tenancy
 from tests.api.conftest import base
 
 GIFT_FIELDS = {"id", "name", "kind", "product_name", "points", "discount_percent", "discount_amount",
@@ -22,7 +23,8 @@ def make_gift(merchant, **overrides):
     from gifts.services import gift_create
 
     values = {k: v for k, v in {**PRODUCT, **overrides}.items()}
-    return gift_create(merchant=merchant, actor=None, **values)
+    with tenancy.tenant(merchant.pk):
+        return gift_create(merchant=merchant, actor=None, **values)
 
 
 @pytest.mark.parametrize("payload", [

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from merchants import tenancy
 from tests.api.conftest import base
 
 ROLES = ["staff", "agent", "admin"]
@@ -92,7 +93,8 @@ def test_integration_key_may_only_post_visits_and_ratings(make, merchant, other_
     from merchants.services import api_key_create
 
     _key, own = api_key_create(merchant=merchant, name="POS")
-    _key, foreign = api_key_create(merchant=other_merchant, name="POS")
+    with tenancy.tenant(other_merchant.pk):
+        _key, foreign = api_key_create(merchant=other_merchant, name="POS")
     _label, method, path, body, _least, success = next(e for e in endpoints(make, merchant) if e[0] == label)
     allowed = label in ("rating create", "visit create")
     response = getattr(client_for(api_key=own), method)(path, body, format="json")
@@ -105,7 +107,8 @@ def test_ids_of_another_merchant_in_the_path_are_404(make, merchant, other_merch
     from ratings.models import QuickReply
 
     foreign = make.rating(other_merchant, 5, "x")
-    quick = QuickReply.objects.create(merchant=other_merchant, title="T", body="B")
+    with tenancy.tenant(other_merchant.pk):
+        quick = QuickReply.objects.create(merchant=other_merchant, title="T", body="B")
     m = base(merchant)
     for path in (f"ratings/{foreign.id}/", f"ratings/{foreign.id}/messages/", f"customers/{foreign.customer_id}/",
                  f"customers/{foreign.customer_id}/ratings/", f"customers/{foreign.customer_id}/visits/",

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from merchants import tenancy
 from tests.api.conftest import base
 
 
@@ -162,4 +163,5 @@ def test_reply_emails_the_customer(make, client_for):
     assert response.status_code == 201
     from notifications.models import OutgoingEmail
 
-    assert OutgoingEmail.objects.filter(rating=rating, kind="staff_reply").exists() or mail.outbox
+    with tenancy.tenant(merchant.pk):
+        assert OutgoingEmail.objects.filter(rating=rating, kind="staff_reply").exists() or mail.outbox

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from merchants import tenancy
 from merchants.access import Access
 from tests.api.conftest import base
 
@@ -142,7 +143,8 @@ def test_invalid_parameters_are_400_naming_them(make, merchant, admin_client, qu
 def test_branch_or_customer_of_another_merchant_is_400(make, merchant, other_merchant, admin_client):
     from merchants.models import Branch
 
-    foreign_branch = Branch.objects.filter(merchant=other_merchant).first()
+    with tenancy.tenant(other_merchant.pk):
+        foreign_branch = Branch.objects.filter(merchant=other_merchant).first()
     foreign = make.rating(other_merchant, 5)
     url = base(merchant) + "ratings/"
     assert "branch" in admin_client.get(url + f"?branch={foreign_branch.id}").json()

@@ -117,24 +117,27 @@ def test_plain_sql_lookup_builds_what_the_orm_reads(make, merchant):
     assert token.user is user
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "owner"])  # migrations run as the owner (SEC-3)
 def test_plain_keys_of_drf_authtoken_become_hashed_and_keep_working_sec5(make, merchant, settings):
     """The data migration: a key issued before SEC-5 (DRF's authtoken table, plain) still works
     afterwards, for API_TOKEN_TTL_DAYS from the migration; the plain keys are gone."""
     import importlib
 
     from django.apps import apps
+    from django.db import connections
 
     migration = importlib.import_module("accounts.migrations.0003_api_token_from_authtoken")
     user = make.admin(merchant)
     old_key = "0123456789abcdef0123456789abcdef01234567"
     created = timezone.now() - dt.timedelta(days=900)
     settings.API_TOKEN_TTL_DAYS = 30
-    with connection.cursor() as cursor:
+    owner = connections["owner"]
+    with owner.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz NOT NULL,"
                        " user_id bigint NOT NULL UNIQUE)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [old_key, created, user.pk])
         cursor.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('authtoken', '0001_initial', now())")
-    with connection.schema_editor(atomic=False) as editor:
+    with owner.schema_editor(atomic=False) as editor:
         migration.hash_plain_tokens(apps, editor)
     assert "authtoken_token" not in connection.introspection.table_names()
     with connection.cursor() as cursor:

@@ -62,8 +62,9 @@ def test_visit_date_in_merchant_locale_ar2():
     assert format_visit_date(dt.date(2026, 11, 23), "en") == "23 Nov 2026"
 
 
-def test_visit_date_uses_merchant_time_zone_ar2(make):
+def test_visit_date_uses_merchant_time_zone_ar2(make, acting_for):
     merchant = make.merchant(timezone_name="America/Bogota")
+    acting_for(merchant)
     # 02:30 UTC on the 20th is still the 19th in Bogotá
     visited = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
     rating = make.rating(merchant, score=3, visited_at=visited, created_at=visited + dt.timedelta(hours=1))

@@ -15,6 +15,7 @@ from autoreply.services import (
 )
 from autoreply.tasks import autoreply_sweep
 from customers.services import customer_opt_out
+from merchants import tenancy
 from merchants.access import Access
 from notifications.models import OutgoingEmail
 from ratings.models import Message, Rating
@@ -52,8 +53,11 @@ def _later(rating, minutes=31):
 # --- AR-1 settings -------------------------------------------------------------------
 
 def test_new_merchant_starts_off_with_default_text_in_its_language_ar1(make):
-    es = AutoReplySettings.objects.get(merchant=make.merchant(language="es"))
-    en = AutoReplySettings.objects.get(merchant=make.merchant(language="en"))
+    spanish, english = make.merchant(language="es"), make.merchant(language="en")
+    with tenancy.tenant(spanish.pk):
+        es = AutoReplySettings.objects.get(merchant=spanish)
+    with tenancy.tenant(english.pk):
+        en = AutoReplySettings.objects.get(merchant=english)
     assert not es.enabled and es.delay_minutes == 0 and "Hola {first_name}" in es.body
     assert not en.enabled and "Hi {first_name}" in en.body
 
@@ -117,6 +121,7 @@ def test_not_eligible_on_arrival_ar3(make, on, case):
     assert rating.autoreply_due_at is None
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])  # the sweep lists as the sweeper
 def test_turning_on_does_not_write_to_earlier_ratings_ar3(make, merchant):
     before = _silent(make, merchant)
     autoreply_settings_update(merchant=merchant, enabled=True, delay_minutes=0)
@@ -180,8 +185,10 @@ def test_database_allows_one_auto_reply_per_rating_ar4(make, on):
     assert not Message.objects.filter(rating=rating).exists()  # the message was rolled back with it
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
 def test_sweep_decides_due_ratings_across_merchants_in_batches_ar4(make, on, other_merchant):
-    autoreply_settings_update(merchant=other_merchant, enabled=True, delay_minutes=0)
+    with tenancy.tenant(other_merchant.pk):
+        autoreply_settings_update(merchant=other_merchant, enabled=True, delay_minutes=0)
     past = timezone.now() - dt.timedelta(hours=2)
     ours = [_silent(make, on, customer=make.customer(on, f"C{i}", email=f"c{i}@example.com"), created_at=past)
             for i in range(3)]
@@ -191,7 +198,8 @@ def test_sweep_decides_due_ratings_across_merchants_in_batches_ar4(make, on, oth
     assert autoreply_sweep(batch_size=2) == 2
     assert autoreply_sweep(batch_size=2) == 0
     for rating in [*ours, theirs]:
-        assert OutgoingEmail.objects.get(rating=rating).merchant_id == rating.merchant_id
+        with tenancy.tenant(rating.merchant_id):
+            assert OutgoingEmail.objects.get(rating=rating).merchant_id == rating.merchant_id
 
 
 def test_long_delays_hop_within_the_broker_visibility_timeout_ar4(monkeypatch, settings):

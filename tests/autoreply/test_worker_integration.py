@@ -1,4 +1,4 @@
-"""AR-2..5 end to end: ratings saved here, a real Celery worker (strict tenancy) decides at due time
+"""AR-2..5 end to end: ratings saved here, a real Celery worker decides at due time
 and sends through SMTP. The whole AR-3 matrix, on arrival and at due time, in one run."""
 
 from __future__ import annotations
@@ -19,16 +19,19 @@ from ratings.selectors import rating_summary
 from ratings.services import customer_message_add, rating_reply
 from tests.notifications.harness import wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Assertions over every merchant read as the sweeper, as the sweeps do (SEC-3).
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
+EVERY_MERCHANT = "sweeper"
 
 
 def _parts(message) -> dict[str, str]:
     return {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk() if not p.is_multipart()}
 
 
-def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make, delivery):
+def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make, delivery, acting_for):
     # Merchant A: on, 1 minute delay; ratings arrived 52 s ago, so they fall due ~8 s from now.
     a = make.merchant("ar-a", name="Café Andino", language="es")
+    acting_for(a)
     autoreply_settings_update(merchant=a, enabled=True, delay_minutes=1,
                               subject="{first_name}, {{lo sentimos}}",
                               body="Hola {full_name}: {score}/10 en {branch} de {merchant} el {visit_date}.")
@@ -53,25 +56,28 @@ def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make
     Customer.objects.filter(pk=later["emailgone"].customer_id).update(email=None)
     # Merchant B: on when the rating arrived, off when it fell due.
     b = make.merchant("ar-b", language="es")
+    acting_for(b)
     autoreply_settings_update(merchant=b, enabled=True, delay_minutes=1)
     later["turned_off"] = rate(b, "turnedoff")
     autoreply_set_enabled(merchant=b, enabled=False)
     # Merchant C: off when the rating arrived, turned on afterwards.
     c = make.merchant("ar-c", language="es")
+    acting_for(c)
     never["before_on"] = rate(c, "beforeon")
     autoreply_settings_update(merchant=c, enabled=True, delay_minutes=0)
     # Merchant D: English, no delay.
     d = make.merchant("ar-d", name="Diner", language="en")
+    acting_for(d)
     autoreply_settings_update(merchant=d, enabled=True, delay_minutes=0, subject="Sorry {first_name}",
                               body="Hi {first_name}, visit of {visit_date}")
     english = rate(d, "english", score=1)
 
     assert all(r.autoreply_due_at is None for r in never.values())
     delivery.worker(beat=True)
-    wait_for(lambda: not Rating.objects.filter(autoreply_due_at__isnull=False).exists(), 60, 0.3,
-             "every due rating decided")
-    wait_for(lambda: OutgoingEmail.objects.filter(kind="auto_reply", status="sent").count() == 2, 30, 0.3,
-             "the two auto-replies sent")
+    wait_for(lambda: not Rating.objects.using(EVERY_MERCHANT).filter(autoreply_due_at__isnull=False).exists(),
+             60, 0.3, "every due rating decided")
+    wait_for(lambda: OutgoingEmail.objects.using(EVERY_MERCHANT).filter(kind="auto_reply", status="sent").count()
+             == 2, 30, 0.3, "the two auto-replies sent")
     time.sleep(2.5)  # two more sweeps: nothing else may leave
 
     auto = [m for m in delivery.smtp.handler.messages if "auto-reply" in m["Message-ID"]]
@@ -90,6 +96,7 @@ def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make
     assert "visit of " + english.visit.visited_at.astimezone(
         dt.timezone(dt.timedelta(hours=-5))).strftime("%-d %b %Y") in _parts(english_mail)["text/plain"]
 
+    acting_for(a)
     row = OutgoingEmail.objects.get(rating=eligible)
     assert (row.status, row.attempts, row.kind) == ("sent", 1, "auto_reply")
     assert spanish["Message-ID"].strip() == row.header_message_id
@@ -99,5 +106,7 @@ def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make
     assert entry.author_kind == "auto_reply" and entry.body.startswith("Hola Eligible Cliente: 4/10")
     assert rating_summary(access=Access.system(a))["replies_sent"] == 2  # the auto-reply and the staff reply
     for rating in [*never.values(), *later.values()]:
-        assert not Message.objects.filter(rating=rating, author_kind="auto_reply").exists(), rating.customer.full_name
-    assert not OutgoingEmail.objects.filter(kind="auto_reply").exclude(rating__in=[eligible, english]).exists()
+        assert not Message.objects.using(EVERY_MERCHANT).filter(rating=rating, author_kind="auto_reply").exists(), \
+            rating.customer.full_name
+    assert not OutgoingEmail.objects.using(EVERY_MERCHANT).filter(kind="auto_reply").exclude(
+        rating__in=[eligible, english]).exists()

@@ -62,12 +62,13 @@ PEOPLE = [
 
 
 @pytest.fixture
-def seeded(make):
+def seeded(make, acting_for):
     """A merchant with two branches and a dozen ratings, as a real inbox looks."""
     from customers.services import InvoiceLineInput
     from ratings.services import quick_reply_create, rating_mark_read, rating_reply
 
     merchant = make.merchant("la-arepa", name="La Arepa Dorada")
+    acting_for(merchant)
     norte = make.branch(merchant, "Norte")
     from merchants.models import Branch
 

@@ -44,8 +44,9 @@ def _race(targets: dict) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sec7_two_visits_of_a_new_customer_at_once_both_succeed_with_one_customer(make, monkeypatch):
+def test_sec7_two_visits_of_a_new_customer_at_once_both_succeed_with_one_customer(make, monkeypatch, acting_for):
     merchant = make.merchant()
+    acting_for(merchant)
     inserted = threading.Event()
     upsert = services.customer_upsert
 

@@ -109,6 +109,7 @@ def admin_paths():
         yield reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])  # the admin reads as the sweeper
 def test_admin_pages_send_a_strict_policy_and_hold_no_inline_code_sec4(client, world, django_user_model):
     assert inline_code(client.get(reverse("admin:login")).content.decode()) == []
     client.force_login(django_user_model.objects.create_superuser(email="ops@example.com", password="pw-12345"))

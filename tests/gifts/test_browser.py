@@ -96,12 +96,13 @@ def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_
     expect(page.locator("#rating-gifts .gift-grant__redeem")).to_have_count(0)
 
 
-def test_gft1_admin_creates_points_gift_in_catalogue_with_tabs(make, logged_in_page):
+def test_gft1_admin_creates_points_gift_in_catalogue_with_tabs(make, logged_in_page, acting_for):
     from playwright.sync_api import expect
 
     from gifts.models import Gift
 
     merchant = make.merchant("la-arepa", name="La Arepa Dorada")
+    acting_for(merchant)
     page = logged_in_page(make.admin(merchant))
     page.goto(f"/m/{merchant.slug}/gifts/")
     form = page.locator("form.gift-form")

@@ -29,8 +29,9 @@ def _run_in_thread(target, results, key):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gft3_concurrent_double_redemption_exactly_one_succeeds(make):
+def test_gft3_concurrent_double_redemption_exactly_one_succeeds(make, acting_for):
     merchant = make.merchant()
+    acting_for(merchant)
     actor = make.admin(merchant)
     rating = make.rating(merchant, score=3)
     gift = gift_create(merchant=merchant, actor=actor, name="Puntos", kind="points", points=300, validity_days=5)
@@ -68,8 +69,9 @@ def test_gft3_concurrent_double_redemption_exactly_one_succeeds(make):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gft3_simultaneous_start_exactly_one_succeeds(make):
+def test_gft3_simultaneous_start_exactly_one_succeeds(make, acting_for):
     merchant = make.merchant()
+    acting_for(merchant)
     actor = make.admin(merchant)
     rating = make.rating(merchant, score=3)
     gift = gift_create(merchant=merchant, actor=actor, name="Tinto", kind="product", product_name="Tinto",

@@ -15,6 +15,7 @@ from gifts import services
 from gifts.models import Gift, GiftGrant, PointsEntry
 from gifts.selectors import customer_gift_counters, gift_list, grant_list, points_ledger
 from gifts.services import gift_archive_or_delete, gift_create, gift_grant, gift_update, grant_redeem
+from merchants import tenancy
 from merchants.access import Access
 from merchants.models import AuditLog
 from notifications.models import OutgoingEmail
@@ -201,10 +202,11 @@ def test_gft3_expiry_is_end_of_day_in_merchant_zone(make, zone):
     assert (local.hour, local.minute, local.second) == (23, 59, 59)
 
 
-def test_gft3_expired_as_soon_as_expiry_passes_before_the_job(make, admin_of, monkeypatch):
+def test_gft3_expired_as_soon_as_expiry_passes_before_the_job(make, admin_of, monkeypatch, acting_for):
     from django.utils import timezone
 
     merchant = make.merchant(timezone_name="Pacific/Kiritimati")
+    acting_for(merchant)
     actor = admin_of(merchant)
     rating = make.rating(merchant, score=4)
     gift = gift_create(merchant=merchant, actor=actor, name="Tinto", kind="product", product_name="Tinto",
@@ -234,9 +236,9 @@ def test_gft3_expired_as_soon_as_expiry_passes_before_the_job(make, admin_of, mo
         grant_redeem(merchant=merchant, actor=actor, code=grant.code)
     assert "expired" in _errors(exc)["code"]
 
-    assert services.grants_expire(now=just_after) == 1
+    assert services.grants_expire(access=Access.system(merchant), now=just_after) == 1
     assert GiftGrant.objects.get(pk=grant.pk).status == "expired"
-    assert services.grants_expire(now=just_after) == 0
+    assert services.grants_expire(access=Access.system(merchant), now=just_after) == 0
 
 
 def test_gft3_expire_job_works_in_bounded_batches(make, merchant, admin, rating, discount_gift):
@@ -244,11 +246,12 @@ def test_gft3_expire_job_works_in_bounded_batches(make, merchant, admin, rating,
 
     grants = [gift_grant(merchant=merchant, actor=admin, rating=rating, gift=discount_gift) for _ in range(3)]
     later = timezone.now() + dt.timedelta(days=60)
-    assert services.grants_expire(now=later, batch_size=2) == 2
-    assert services.grants_expire(now=later, batch_size=2) == 1
+    assert services.grants_expire(access=Access.system(merchant), now=later, batch_size=2) == 2
+    assert services.grants_expire(access=Access.system(merchant), now=later, batch_size=2) == 1
     assert {g.status for g in GiftGrant.objects.filter(pk__in=[g.pk for g in grants])} == {"expired"}
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])  # the sweep lists as the sweeper
 def test_gft3_expire_task_runs_across_merchants(make, merchant, other_merchant, admin, rating, discount_gift,
                                                monkeypatch):
     from django.utils import timezone
@@ -256,11 +259,18 @@ def test_gft3_expire_task_runs_across_merchants(make, merchant, other_merchant, 
     from gifts.tasks import grants_expire_sweep
 
     grant = gift_grant(merchant=merchant, actor=admin, rating=rating, gift=discount_gift)
+    with tenancy.tenant(other_merchant.pk):
+        theirs = make.rating(other_merchant, score=3)
+        their_gift = _create(other_merchant, None, kind="product", product_name="Tinto")
+        their_grant = gift_grant(merchant=other_merchant, actor=None, rating=theirs, gift=their_gift)
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(days=60))
-    assert grants_expire_sweep.run() == 1
+    assert grants_expire_sweep.run() == 2
     grant.refresh_from_db()
     assert grant.status == "expired"
+    with tenancy.tenant(other_merchant.pk):
+        their_grant.refresh_from_db()
+    assert their_grant.status == "expired"
 
 
 def test_gft3_redeem_case_insensitive_once(merchant, agent, rating, discount_gift):
@@ -307,6 +317,7 @@ def test_gft4_points_credited_on_redemption_with_ledger(merchant, agent, rating,
     assert PointsEntry.objects.filter(customer=customer).count() == 2
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
 def test_gft3_expire_task_requeues_itself_while_batches_are_full(merchant, admin, rating, discount_gift,
                                                                 monkeypatch):
     from django.utils import timezone

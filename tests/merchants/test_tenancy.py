@@ -34,19 +34,20 @@ def populate(make, merchant):
     branch = make.branch(merchant)
     make.member(merchant, "staff", branches=[branch])
     rating = make.rating(merchant, score=4, comment="Muy lento")
-    rating_reply(merchant=merchant, rating=rating, author=make.admin(merchant), body="Lo sentimos")
-    quick_reply_create(merchant=merchant, title="Gracias", body="¡Gracias por venir!")
-    api_key_create(merchant=merchant, name="POS")
-    gift = Gift.objects.create(merchant=merchant, name="Café", kind="product", product_name="Tinto",
-                               validity_days=10)
-    now = timezone.now()
-    grant = GiftGrant.objects.create(
-        merchant=merchant, gift=gift, customer=rating.customer, rating=rating,
-        code="GRNT" + "".join("23456789AB"[int(d)] for d in f"{merchant.pk:04d}"),
-        granted_at=now, expires_at=now + dt.timedelta(days=10),
-    )
-    PointsEntry.objects.create(merchant=merchant, customer=rating.customer, grant=grant, points=10,
-                               balance_after=10, reason="test")
+    with tenancy.tenant(merchant.pk):
+        rating_reply(merchant=merchant, rating=rating, author=make.admin(merchant), body="Lo sentimos")
+        quick_reply_create(merchant=merchant, title="Gracias", body="¡Gracias por venir!")
+        api_key_create(merchant=merchant, name="POS")
+        gift = Gift.objects.create(merchant=merchant, name="Café", kind="product", product_name="Tinto",
+                                   validity_days=10)
+        now = timezone.now()
+        grant = GiftGrant.objects.create(
+            merchant=merchant, gift=gift, customer=rating.customer, rating=rating,
+            code="GRNT" + "".join("23456789AB"[int(d)] for d in f"{merchant.pk:04d}"),
+            granted_at=now, expires_at=now + dt.timedelta(days=10),
+        )
+        PointsEntry.objects.create(merchant=merchant, customer=rating.customer, grant=grant, points=10,
+                                   balance_after=10, reason="test")
     return rating
 
 
@@ -107,11 +108,9 @@ def test_raw_select_without_filter_sees_only_current_merchant(two_populated, tab
 
 @pytest.mark.parametrize("table", TENANT_TABLES)
 def test_raw_select_with_no_merchant_set_returns_nothing(two_populated, table):
-    tenancy._apply("", "", "")
-    try:
-        assert table_merchants(table) == []
-    finally:
-        tenancy.clear_tenant()
+    """TEN-4, SEC-3: outside a request or task for a merchant, the application sees no row."""
+    tenancy.clear_tenant()
+    assert table_merchants(table) == []
 
 
 def test_cannot_write_a_row_for_another_merchant(two_populated):
@@ -168,7 +167,8 @@ def test_member_of_a_gets_404_for_every_url_of_b(two_populated, client, make):
     client.force_login(make.member(merchant, "admin"))
     from ratings.models import Rating
 
-    other_rating_id = Rating.objects.filter(merchant=other).values_list("id", flat=True).first()
+    with tenancy.tenant(other.pk):
+        other_rating_id = Rating.objects.filter(merchant=other).values_list("id", flat=True).first()
     routes = merchant_url_patterns()
     assert routes, "no merchant URLs found"
     for route in routes:
@@ -183,10 +183,11 @@ def test_unknown_merchant_is_404(client, make, merchant):
     assert client.get("/m/no-such-merchant/inbox/").status_code == 404
 
 
-def test_tenant_setting_is_cleared_after_each_request(client, make, merchant):
+def test_tenant_setting_is_cleared_after_each_request(client, make):
     """A pooled connection never carries a merchant over to the next request."""
-    client.force_login(make.admin(merchant))
-    client.get(f"/m/{merchant.slug}/inbox/")
+    shop = make.merchant()  # not the `merchant` fixture: the test acts for no merchant
+    client.force_login(make.admin(shop))
+    client.get(f"/m/{shop.slug}/inbox/")
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('app.merchant_id', true)")
         assert cursor.fetchone()[0] in ("", None)
@@ -203,21 +204,34 @@ def test_integrity_error_is_raised_for_cross_merchant_reference(make, merchant, 
     from merchants.models import Branch
 
     customer = make.customer(merchant)
-    foreign_branch = Branch.objects.filter(merchant=other_merchant).first()
+    with tenancy.tenant(other_merchant.pk):
+        foreign_branch = Branch.objects.filter(merchant=other_merchant).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
         Visit.objects.create(merchant=merchant, branch=foreign_branch, customer=customer,
                              visited_at=timezone.now(), invoice_number="X-1", invoice_total=1, currency="COP")
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
 def test_platform_operator_admin_sees_every_merchant(two_populated, client, django_user_model):
-    """Operators use the Django admin across tenants; merchants' own pages stay scoped."""
+    """Operators use the Django admin across tenants, reading as the sweeper role (SEC-3);
+    merchants' own pages stay scoped."""
     operator = django_user_model.objects.create_superuser(email="ops@example.com", password="pw-12345")
     client.force_login(operator)
     response = client.get("/admin/ratings/rating/")
     assert response.status_code == 200
     merchant, other = two_populated
     assert merchant.name in response.content.decode() and other.name in response.content.decode()
+    with tenancy.tenant(other.pk):
+        from ratings.models import Rating
+
+        rating = Rating.objects.select_related("customer").get(comment="Muy lento")
+    detail = client.get(f"/admin/ratings/rating/{rating.pk}/change/")
+    assert detail.status_code == 200
+    assert rating.customer.full_name in detail.content.decode() and "Lo sentimos" in detail.content.decode()
+    assert client.get("/admin/merchants/membership/").status_code == 200
+    # Read-only: operators change nothing of a merchant's rows here (the sweeper cannot write).
+    assert client.post(f"/admin/ratings/rating/{rating.pk}/change/", {"score": 1}).status_code == 403
 
 
 def test_healthz_checks_database_and_redis(client, db):

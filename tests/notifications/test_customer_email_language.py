@@ -29,8 +29,9 @@ def _rating(make, merchant, score=4):
     return make.rating(merchant, score, "Frío", customer=customer)
 
 
-def test_english_ui_staff_reply_for_spanish_merchant_is_emailed_in_spanish_thr2(make, client):
+def test_english_ui_staff_reply_for_spanish_merchant_is_emailed_in_spanish_thr2(make, client, acting_for):
     merchant = make.merchant(name="La Arepa", language="es")
+    acting_for(merchant)
     rating = _rating(make, merchant)
     client.force_login(_member(make, merchant, "staff", "en"))
     response = client.post(f"/m/{merchant.slug}/inbox/{rating.pk}/reply/", {"body": "Lo sentimos mucho."})
@@ -46,8 +47,9 @@ def test_english_ui_staff_reply_for_spanish_merchant_is_emailed_in_spanish_thr2(
     assert "/c/" in email.body_html and "/u/" in email.body_html
 
 
-def test_spanish_ui_api_reply_for_english_merchant_is_emailed_in_english_thr2(make):
+def test_spanish_ui_api_reply_for_english_merchant_is_emailed_in_english_thr2(make, acting_for):
     merchant = make.merchant(name="Diner", language="en")
+    acting_for(merchant)
     rating = _rating(make, merchant)
     api = APIClient()
     api.force_authenticate(_member(make, merchant, "staff", "es"))
@@ -68,8 +70,9 @@ def test_spanish_ui_api_reply_for_english_merchant_is_emailed_in_english_thr2(ma
     ("en", "es", ("La Arepa sent you a gift", "Hello Ana Ruiz,", "15% off", "Your code: ")),
 ])
 def test_gift_email_is_in_the_merchants_language_whatever_the_ui_gft2(make, client, merchant_language,
-                                                                      ui_language, expected):
+                                                                      ui_language, expected, acting_for):
     merchant = make.merchant(name="La Arepa", language=merchant_language)
+    acting_for(merchant)
     rating = _rating(make, merchant)
     agent = _member(make, merchant, "agent", ui_language)
     gift = gift_create(merchant=merchant, actor=agent, name="Postre", kind="discount", discount_percent=15,
@@ -90,8 +93,9 @@ def test_gift_email_is_in_the_merchants_language_whatever_the_ui_gft2(make, clie
     ("es", "en", "Lee y responde la conversación: "), ("en", "es", "Read and answer the conversation: "),
 ])
 def test_autoreply_email_is_in_the_merchants_language_whatever_the_worker_speaks_ar5(
-        make, merchant_language, active, link_line):
+        make, merchant_language, active, link_line, acting_for):
     merchant = make.merchant(language=merchant_language)
+    acting_for(merchant)
     autoreply_settings_update(merchant=merchant, enabled=True, delay_minutes=0)
     customer = make.customer(merchant, "Ana Ruiz", email="ana@example.com")
     rating = make.rating(merchant, 2, customer=customer, created_at=timezone.now() - dt.timedelta(minutes=1))

@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from customers.services import customer_opt_out
+from merchants import tenancy
 from notifications import tasks
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue
@@ -95,6 +96,7 @@ def test_opted_out_before_sending_is_not_sent(email, merchant):
     assert email.status == "failed" and "opted out" in email.last_error and not mail.outbox
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])  # the sweep lists as the sweeper
 def test_sending_row_is_left_alone_during_its_lease_and_resent_after_ar4(email):
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status="sending", attempts=1, next_attempt_at=timezone.now() + dt.timedelta(seconds=60))
@@ -107,12 +109,16 @@ def test_sending_row_is_left_alone_during_its_lease_and_resent_after_ar4(email):
     assert [m.message()["Message-ID"] for m in mail.outbox] == [email.header_message_id]
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
 def test_sweep_sends_due_queued_rows_of_every_merchant_in_batches_ar4(make, merchant, other_merchant):
     rows = []
     for m in (merchant, other_merchant, other_merchant):
         customer = make.customer(m, "X", email=f"x{len(rows)}@example.com")
-        rows.append(email_queue(merchant=m, kind="gift", customer=customer, subject="s", body_text="b"))
+        with tenancy.tenant(m.pk):
+            rows.append(email_queue(merchant=m, kind="gift", customer=customer, subject="s", body_text="b"))
     assert tasks.email_sweep(batch_size=2) == 2
     assert tasks.email_sweep(batch_size=2) == 1
-    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
+    for m in (merchant, other_merchant):
+        with tenancy.tenant(m.pk):
+            assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 3

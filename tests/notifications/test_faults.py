@@ -18,8 +18,9 @@ from tests.notifications.harness import wait_for
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 
-def _merchant(make, slug):
+def _merchant(make, acting_for, slug):
     merchant = make.merchant(slug, name=f"Comercio {slug}")
+    acting_for(merchant)
     autoreply_settings_update(merchant=merchant, enabled=True, delay_minutes=0)
     return merchant
 
@@ -52,10 +53,10 @@ def _figures(name, delivery, ratings, started, extra=""):
     return duplicates, lost
 
 
-def test_worker_sigkilled_mid_batch_then_restarted_ar4(make, delivery):
+def test_worker_sigkilled_mid_batch_then_restarted_ar4(make, delivery, acting_for):
     """Killed while an e-mail is claimed ('sending') and in the middle of its SMTP dialogue,
     with decisions still queued: the restarted worker's sweeps finish everything."""
-    merchant = _merchant(make, "fault-kill")
+    merchant = _merchant(make, acting_for, "fault-kill")
     ratings = _silent_detractors(make, merchant, 40)  # tasks wait in Redis
     started = time.monotonic()
     delivery.smtp.handler.hold_after = 8
@@ -74,11 +75,11 @@ def test_worker_sigkilled_mid_batch_then_restarted_ar4(make, delivery):
     assert in_flight == 1 and (duplicates, lost) == (0, 0)
 
 
-def test_sigkill_inside_the_ambiguity_window_costs_at_most_a_same_id_resend_ar4(make, delivery):
+def test_sigkill_inside_the_ambiguity_window_costs_at_most_a_same_id_resend_ar4(make, delivery, acting_for):
     """The one unavoidable case, measured: killed after the SMTP server said 250 and before the row
     was marked sent. Nothing is lost; the resend carries the same Message-ID (so receiving
     servers that deduplicate on it show one message). Kept to document the window."""
-    merchant = _merchant(make, "fault-window")
+    merchant = _merchant(make, acting_for, "fault-window")
     ratings = _silent_detractors(make, merchant, 20)
     started = time.monotonic()
     first = delivery.worker(beat=True)
@@ -92,8 +93,8 @@ def test_sigkill_inside_the_ambiguity_window_costs_at_most_a_same_id_resend_ar4(
     assert lost == 0 and duplicates <= in_flight <= 1
 
 
-def test_redis_down_while_ratings_saved_sweep_recovers_ar4(make, delivery):
-    merchant = _merchant(make, "fault-redis")
+def test_redis_down_while_ratings_saved_sweep_recovers_ar4(make, delivery, acting_for):
+    merchant = _merchant(make, acting_for, "fault-redis")
     delivery.redis.stop()
     saving = time.monotonic()
     ratings = _silent_detractors(make, merchant, 30)
@@ -108,8 +109,8 @@ def test_redis_down_while_ratings_saved_sweep_recovers_ar4(make, delivery):
     assert (duplicates, lost) == (0, 0)
 
 
-def test_two_workers_race_on_the_same_due_emails_ar4(make, delivery):
-    merchant = _merchant(make, "fault-race")
+def test_two_workers_race_on_the_same_due_emails_ar4(make, delivery, acting_for):
+    merchant = _merchant(make, acting_for, "fault-race")
     ratings = _silent_detractors(make, merchant, 40)
     for rating in ratings:  # the same decision delivered three times
         for _ in range(2):
@@ -133,8 +134,8 @@ def test_two_workers_race_on_the_same_due_emails_ar4(make, delivery):
     assert (duplicates, lost) == (0, 0)
 
 
-def test_smtp_refusing_for_a_while_then_accepting_ar4_ar5(make, delivery):
-    merchant = _merchant(make, "fault-smtp")
+def test_smtp_refusing_for_a_while_then_accepting_ar4_ar5(make, delivery, acting_for):
+    merchant = _merchant(make, acting_for, "fault-smtp")
     delivery.smtp.handler.refusing = True
     delivery.worker(beat=True)
     started = time.monotonic()

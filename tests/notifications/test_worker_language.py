@@ -19,8 +19,9 @@ def _parts(message) -> dict[str, str]:
     return {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk() if not p.is_multipart()}
 
 
-def test_english_staff_reply_and_gift_reach_the_customer_in_spanish_thr2_gft2(make, client, delivery):
+def test_english_staff_reply_and_gift_reach_the_customer_in_spanish_thr2_gft2(make, client, delivery, acting_for):
     merchant = make.merchant(name="La Arepa", language="es")
+    acting_for(merchant)
     customer = make.customer(merchant, "Ana Ruiz", email="ana@example.com")
     rating = make.rating(merchant, 4, "Frío", customer=customer)
     agent = make.member(merchant, "agent")

@@ -25,8 +25,9 @@ def _text_part(message) -> str:
 
 
 def test_rate_get_auto_reply_answer_and_staff_sees_it_unread_cus1_cus2_ar5(chromium, live_server, make, delivery,
-                                                                              client):
+                                                                              client, acting_for):
     merchant = make.merchant("arepa-movil", name="La Arepa Móvil")
+    acting_for(merchant)
     autoreply_settings_update(merchant=merchant, enabled=True, delay_minutes=0)
     customer = make.customer(merchant, "Lucía Martínez", email="lucia@example.com")
     visit = make.visit(merchant, customer=customer, visited_at=timezone.now() - dt.timedelta(hours=3))

@@ -27,9 +27,10 @@ ENGLISH = ("Gift sent: Postre — 15% off. Code {code}, valid until ",
 
 
 @pytest.fixture
-def granted(make):
+def granted(make, acting_for):
     """A Spanish merchant's rating with a gift sent and redeemed from its thread."""
     merchant = make.merchant(name="La Arepa", language="es")
+    acting_for(merchant)
     rating = make.rating(merchant, 4, "Frío", customer=make.customer(merchant, "Ana Ruiz", email="ana@example.com"))
     admin = make.admin(merchant)
     gift = gift_create(merchant=merchant, actor=admin, name="Postre", kind="discount", discount_percent=15,
@@ -84,10 +85,11 @@ def test_api_words_system_entries_in_the_requests_language_thr1(granted, languag
 
 @pytest.mark.parametrize("merchant_language, texts", [("es", SPANISH), ("en", ENGLISH)])
 def test_customer_page_words_system_entries_in_the_merchants_language_thr1_cus2(
-        make, client, merchant_language, texts):
+        make, client, merchant_language, texts, acting_for):
     from customers.links import conversation_url
 
     merchant = make.merchant(language=merchant_language)
+    acting_for(merchant)
     rating = make.rating(merchant, 4, "Frío")
     admin = make.admin(merchant)
     gift = gift_create(merchant=merchant, actor=admin, name="Postre", kind="discount", discount_percent=15,
@@ -102,8 +104,9 @@ def test_customer_page_words_system_entries_in_the_merchants_language_thr1_cus2(
     assert sent.startswith(expected_sent) and redeemed == expected_redeemed
 
 
-def test_a_system_entry_without_event_shows_its_text_thr1(make, client):
+def test_a_system_entry_without_event_shows_its_text_thr1(make, client, acting_for):
     merchant = make.merchant(language="es")
+    acting_for(merchant)
     rating = make.rating(merchant, 4)
     system_message_add(merchant=merchant, rating=rating, body="Nota del sistema")
     admin = make.admin(merchant)
@@ -113,8 +116,9 @@ def test_a_system_entry_without_event_shows_its_text_thr1(make, client):
     assert _bodies(client.get(f"/m/{merchant.slug}/inbox/{rating.pk}/").content.decode()) == ["Nota del sistema"]
 
 
-def test_only_system_entries_carry_a_known_event_thr1(make):
+def test_only_system_entries_carry_a_known_event_thr1(make, acting_for):
     merchant = make.merchant()
+    acting_for(merchant)
     rating = make.rating(merchant, 4)
     for fields in ({"author_kind": "customer", "event": "gift_sent", "event_params": {}},
                    {"author_kind": "system", "event": "made_up", "event_params": {}},

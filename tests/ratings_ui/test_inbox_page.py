@@ -6,6 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from merchants import tenancy
+
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -170,7 +172,8 @@ def test_home_lists_the_users_merchants_and_the_switcher_shows_them_TEN_2(make, 
     from merchants.services import member_add
 
     user = make.admin(merchant)
-    member_add(merchant=other_merchant, email=user.email, password=None, role="staff")
+    with tenancy.tenant(other_merchant.pk):
+        member_add(merchant=other_merchant, email=user.email, password=None, role="staff")
     client.force_login(user)
     html = client.get("/").content.decode()
     assert f'href="/m/{merchant.slug}/inbox/"' in html and f'href="/m/{other_merchant.slug}/inbox/"' in html

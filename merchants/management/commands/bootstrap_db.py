@@ -1,13 +1,14 @@
-"""`manage.py bootstrap_db`: create the non-superuser application role and its database."""
+"""`manage.py bootstrap_db`: create the database roles and the database (SEC-3)."""
 
 from django.core.management.base import BaseCommand
 
-from merchants.bootstrap import ensure_app_role_and_database
+from merchants.bootstrap import ensure_roles_and_database
 
 
 class Command(BaseCommand):
-    help = "Create the application's database role (no superuser, no BYPASSRLS) and database."
+    help = ("Create the owner, application and sweeper database roles (no superuser) and the database, "
+            "owned by the owner and granted to the others.")
 
     def handle(self, *args, **options):
-        for line in ensure_app_role_and_database() or ["database role and database already present"]:
+        for line in ensure_roles_and_database() or ["database roles and database already present"]:
             self.stdout.write(line)

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
-from merchants import tenancy
 from merchants.services import merchant_create
 
 from ._helpers import command_error
@@ -23,12 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            with tenancy.all_merchants():
-                merchant = merchant_create(
-                    slug=opts["slug"], name=opts["name"], admin_email=opts["admin_email"],
-                    admin_password=opts["admin_password"], timezone_name=opts["timezone"],
-                    currency=opts["currency"].upper(), language=opts["language"],
-                )
+            merchant = merchant_create(
+                slug=opts["slug"], name=opts["name"], admin_email=opts["admin_email"],
+                admin_password=opts["admin_password"], timezone_name=opts["timezone"],
+                currency=opts["currency"].upper(), language=opts["language"],
+            )
         except ValidationError as exc:
             raise command_error(exc) from exc
         self.stdout.write(f"Created merchant {merchant.slug} ({merchant.name}); admin {opts['admin_email']}.")

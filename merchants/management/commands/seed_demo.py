@@ -86,8 +86,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="Multiply the number of ratings.")
 
     def handle(self, *args, **opts):
-        with tenancy.all_merchants():
-            exists = Merchant.objects.filter(slug__in=[m["slug"] for m in MERCHANTS]).exists()
+        exists = Merchant.objects.filter(slug__in=[m["slug"] for m in MERCHANTS]).exists()
         if exists and opts["if_empty"]:
             self.stdout.write("Demo data already present.")
         elif exists:
@@ -120,12 +119,11 @@ class Command(BaseCommand):
         )
 
         domain = spec["domain"]
-        with tenancy.all_merchants():
-            merchant = merchant_create(
-                slug=spec["slug"], name=spec["name"], admin_email=f"admin@{domain}",
-                admin_password=PASSWORD, timezone_name=spec["timezone"], currency=spec["currency"],
-                language=spec["language"],
-            )
+        merchant = merchant_create(
+            slug=spec["slug"], name=spec["name"], admin_email=f"admin@{domain}",
+            admin_password=PASSWORD, timezone_name=spec["timezone"], currency=spec["currency"],
+            language=spec["language"],
+        )
         self.stdout.write(f"Seeding {merchant.name}…")
         with tenancy.tenant(merchant.pk), transaction.atomic():
             branches = [Branch.objects.get(merchant=merchant, name="Principal")]
