@@ -78,8 +78,13 @@ def _url(merchant, world, path: str) -> str:
 
 
 def _failures(response, label) -> list:
-    if response.status_code >= 500 or not response["Content-Type"].startswith("application/json"):
-        return [(label, response.status_code, response["Content-Type"])]
+    """A 5xx, or an answer that is not JSON; a CSV export's 200 is read to its end (CASE-10)."""
+    content_type = response["Content-Type"]
+    if response.status_code < 300 and content_type.startswith("text/csv"):
+        b"".join(response.streaming_content)  # an error while streaming raises here
+        return []
+    if response.status_code >= 500 or not content_type.startswith("application/json"):
+        return [(label, response.status_code, content_type)]
     return []
 
 

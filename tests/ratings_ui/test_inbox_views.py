@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from merchants import tenancy
 from ratings.cases import case_update
 from ratings.models import CaseEvent, Rating
 from ratings.selectors import rating_get
@@ -198,7 +199,8 @@ def test_a_foreign_id_refuses_the_whole_bulk_action_CASE_8(cases, make, other_me
     assert response.status_code == 400
     assert "not yours to see" in response.content.decode()
     assert not Rating.objects.filter(pk__in=ids, owner__isnull=False).exists()
-    assert Rating.objects.get(pk=foreign.pk).owner_id is None
+    with tenancy.tenant(other_merchant.pk):  # the other merchant's row, read as that merchant
+        assert Rating.objects.get(pk=foreign.pk).owner_id is None
     assert not CaseEvent.objects.filter(rating__in=ids, kind="owner").exists()
     # An owner who is not a member, a made-up status and nothing selected: refused, nothing changed.
     for data in ({"ids": ids[:2], "action": "assign", "value": str(stranger.pk)},
