@@ -18,6 +18,8 @@ class Customer(TenantModel):
     email_opt_out = models.BooleanField(_("opted out of e-mail"), default=False)
     points_balance = models.IntegerField(_("points balance"), default=0)
     created_at = models.DateTimeField(_("customer since"), default=timezone.now)
+    # PRV-2: set when the personal data was erased (irreversible); the row stays for the statistics.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         constraints = [

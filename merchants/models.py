@@ -13,6 +13,8 @@ class Merchant(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="America/Bogota")
     currency = models.CharField(_("currency"), max_length=3, default="COP")
     language = models.CharField(_("language"), max_length=2, default="es")
+    # PRV-3: customers with no visit for this many months are erased daily; None is off.
+    erase_after_months = models.PositiveSmallIntegerField(_("erase after (months)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -22,6 +24,11 @@ class Merchant(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(language__in=["es", "en"]), name="merchant_language_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(erase_after_months__isnull=True)
+                | models.Q(erase_after_months__gte=6, erase_after_months__lte=120),
+                name="merchant_erase_after_months_range",
             ),
         ]
 

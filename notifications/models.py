@@ -18,6 +18,7 @@ class OutgoingEmail(TenantModel):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"  # never to be sent: its customer was erased (PRV-2)
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
