@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from autoreply import api as autoreply_api
 from customers import api as customers_api
+from customers import privacy_api
 from gifts import api as gifts_api
 from merchants import api as merchants_api
 from ratings import api as ratings_api
@@ -28,6 +29,9 @@ merchant_patterns = [
     path("customers/<int:id>/", customers_api.CustomerDetailView.as_view(), name="customer"),
     path("customers/<int:id>/ratings/", customers_api.CustomerRatingsView.as_view(), name="customer-ratings"),
     path("customers/<int:id>/visits/", customers_api.CustomerVisitsView.as_view(), name="customer-visits"),
+    path("customers/<int:id>/export/", privacy_api.CustomerExportView.as_view(), name="customer-export"),
+    path("customers/<int:id>/erase/", privacy_api.CustomerEraseView.as_view(), name="customer-erase"),
+    path("settings/retention/", privacy_api.RetentionView.as_view(), name="retention"),
     path("visits/", customers_api.VisitCreateView.as_view(), name="visits"),
     path("visits/<int:id>/", customers_api.VisitDetailView.as_view(), name="visit"),
     path("api-keys/", merchants_api.ApiKeyListView.as_view(), name="api-keys"),

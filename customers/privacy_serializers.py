@@ -1,0 +1,117 @@
+"""Shapes of the privacy endpoints (API.md "Privacy"): the customer's data export, erase, retention."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from gifts.models import Gift, GiftGrant
+from notifications.models import OutgoingEmail
+from ratings.models import Band, Message
+from ratings.serializers import BranchRefSerializer, InvoiceSerializer
+
+from .privacy import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
+
+
+class ExportCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    full_name = serializers.CharField()
+    email = serializers.EmailField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    document_id = serializers.CharField(allow_null=True)
+    birth_date = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    email_opt_out = serializers.BooleanField()
+    points_balance = serializers.IntegerField()
+    erased_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visited_at = serializers.DateTimeField()
+    branch = BranchRefSerializer()
+    invoice = InvoiceSerializer(source="*")
+    rating = serializers.SerializerMethodField()
+
+    def get_rating(self, visit) -> int | None:
+        return visit.rating.pk if hasattr(visit, "rating") else None  # no rating: the accessor raises
+
+
+class ExportRatingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visit = serializers.IntegerField(source="visit_id")
+    branch = BranchRefSerializer()
+    score = serializers.IntegerField()
+    band = serializers.ChoiceField(choices=Band.choices)
+    comment = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ExportMessageSerializer(serializers.Serializer):
+    """A message of their conversations, as the customer sees it: who wrote it by kind, not by name."""
+
+    id = serializers.IntegerField()
+    rating = serializers.IntegerField(source="rating_id")
+    author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
+
+
+class ExportGiftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Gift.Kind.choices)
+
+
+class ExportGrantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    gift = ExportGiftSerializer()
+    rating = serializers.IntegerField(source="rating_id", allow_null=True)
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=GiftGrant.Status.choices, source="effective_status")
+    granted_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    redeemed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportPointsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    points = serializers.IntegerField()
+    balance_after = serializers.IntegerField()
+    reason = serializers.CharField()
+    grant = serializers.IntegerField(source="grant_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ExportEmailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OutgoingEmail.Kind.choices)
+    to_address = serializers.CharField()
+    subject = serializers.CharField()
+    body_text = serializers.CharField()
+    status = serializers.ChoiceField(choices=OutgoingEmail.Status.choices)
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class CustomerExportSerializer(serializers.Serializer):
+    customer = ExportCustomerSerializer()
+    visits = ExportVisitSerializer(many=True)
+    ratings = ExportRatingSerializer(many=True)
+    messages = ExportMessageSerializer(many=True)
+    gift_grants = ExportGrantSerializer(many=True)
+    points = ExportPointsSerializer(many=True)
+    emails = ExportEmailSerializer(many=True)
+
+
+class EraseInputSerializer(serializers.Serializer):
+    confirm = serializers.CharField(max_length=400, trim_whitespace=True,
+                                    help_text="The customer's full name, as stored.")
+
+
+class RetentionSerializer(serializers.Serializer):
+    erase_after_months = serializers.IntegerField(
+        allow_null=True, min_value=RETENTION_MIN_MONTHS, max_value=RETENTION_MAX_MONTHS,
+        help_text="Customers with no visit for this many months are erased daily; null is off (the default).",
+    )
