@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from customers.privacy import customer_erase, customer_export, retention_set
-from merchants.access import Access
 from ratings_inbox.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
 
@@ -23,15 +22,12 @@ UNRESTRICTED = "An admin who sees every branch: a branch-restricted admin gets 4
 class PrivacyView(MerchantView):
     roles = {"GET": "admin", "POST": "admin", "PUT": "admin"}
 
-    def access(self) -> Access:
-        return Access.member(self.membership, self.merchant)
-
 
 class CustomerExportView(PrivacyView):
     @extend_schema(operation_id="customers_export", responses={200: CustomerExportSerializer, **errors(*READ_ERRORS)},
                    description="Everything stored about the customer (PRV-1), oldest first. " + UNRESTRICTED)
     def get(self, request, merchant_slug, id):
-        export = customer_export(access=self.access(), customer_id=id)
+        export = customer_export(access=self.access, customer_id=id)
         response = Response(CustomerExportSerializer(export).data)
         response["Content-Disposition"] = f'attachment; filename="customer-{id}.json"'
         return response
@@ -46,7 +42,7 @@ class CustomerEraseView(PrivacyView):
     def post(self, request, merchant_slug, id):
         data = EraseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = customer_erase(access=self.access(), customer_id=id, confirm=data.validated_data["confirm"],
+        customer = customer_erase(access=self.access, customer_id=id, confirm=data.validated_data["confirm"],
                                   actor=request.user)
         return Response(ExportCustomerSerializer(customer).data)
 
@@ -63,6 +59,6 @@ class RetentionView(PrivacyView):
     def put(self, request, merchant_slug):
         data = RetentionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        merchant = retention_set(access=self.access(), erase_after_months=data.validated_data["erase_after_months"],
+        merchant = retention_set(access=self.access, erase_after_months=data.validated_data["erase_after_months"],
                                  actor=request.user)
         return Response(RetentionSerializer(merchant).data)

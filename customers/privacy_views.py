@@ -56,7 +56,7 @@ def erase(request, merchant_slug, customer_id: int):
             context["errors"] = _messages(exc)
             return render(request, "customers/erase.html", context, status=400)
         messages.success(request, _("The customer's personal data was erased."))
-        return redirect("customers:erase", merchant_slug=request.merchant.slug, customer_id=customer.pk)
+        return redirect("customers:customer-erase", merchant_slug=request.merchant.slug, customer_id=customer.pk)
     return render(request, "customers/erase.html", context)
 
 

@@ -36,12 +36,13 @@ PINS = {
     # The CSV export, its stream included: 3 to enter the merchant again and restore the session, 1 for
     # the branches' names, 1 a page.
     "export": 13, "api:ratings-export": 13,
+    "customer-export": 15, "customer-erase": 9, "privacy-settings": 8, "api:customer-export": 16, "api:retention": 8,
 }
 # GET routes that only answer POST, redirect, or are not a merchant's data.
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",
              "switch", "preview", "api:rating-read", "api:rating-unread", "api:visits", "api:rating-gifts",
              "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create",
-             "api:ratings-bulk", "api:rating-notes", "bulk", "bulk-undo", "case", "note"}
+             "api:ratings-bulk", "api:rating-notes", "bulk", "bulk-undo", "case", "note", "api:customer-erase"}
 
 
 def _routes():
