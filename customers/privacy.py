@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +36,7 @@ from ratings.models import Message, Rating
 
 from .models import Customer, CustomerNameToken, Visit
 from .names import fold, name_key
+from .selectors import customer_get
 
 RETENTION_MIN_MONTHS = 6
 RETENTION_MAX_MONTHS = 120
@@ -64,11 +64,12 @@ def check_privacy_access(access: Access) -> None:
 
 
 def privacy_customer_get(*, access: Access, customer_id: int) -> Customer:
-    """The customer, for an export or an erasure: 403 for the wrong access, 404 for an unknown id."""
+    """The customer, for an export or an erasure: 403 below admin; 404 for an id unknown or out
+    of the member's branches (TEN-3: nothing is learnt about it); then 403 for a restricted admin."""
+    if not access.has_role("admin"):
+        raise PermissionDenied(_("Only an admin may do this."))
+    customer = customer_get(access=access, id=customer_id)
     check_privacy_access(access)
-    customer = access.scope(Customer.objects, branch=None).filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404("No such customer.")
     return customer
 
 
@@ -120,12 +121,8 @@ def customer_erase(*, access: Access, customer_id: int, confirm: str | None, act
     A customer already erased is returned as stored whatever `confirm` says (their name is
     gone, and a retried request must be harmless); nothing is written again.
     """
-    check_privacy_access(access)
-    customer = (
-        access.scope(Customer.objects, branch=None).select_for_update().filter(pk=customer_id).first()
-    )
-    if customer is None:
-        raise Http404("No such customer.")
+    customer = privacy_customer_get(access=access, customer_id=customer_id)
+    customer = access.scope(Customer.objects, branch=None).select_for_update().get(pk=customer.pk)
     if customer.erased_at is not None:
         return customer
     if not confirmation_matches(customer=customer, confirm=confirm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from customers.privacy import customer_erase, customer_export, retention_set
+from customers.privacy import customer_erase, customer_export, privacy_customer_get, retention_set
 from ratings_inbox.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
 
@@ -40,6 +40,7 @@ class CustomerEraseView(PrivacyView):
                                "full name (400 on `confirm` otherwise, and nothing changes). Scores, visits and "
                                "counters stay. Erasing an erased customer changes nothing. " + UNRESTRICTED)
     def post(self, request, merchant_slug, id):
+        privacy_customer_get(access=self.access, customer_id=id)  # the path first: 404/403 before 400/415
         data = EraseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         customer = customer_erase(access=self.access, customer_id=id, confirm=data.validated_data["confirm"],

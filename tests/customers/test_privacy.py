@@ -203,6 +203,11 @@ def test_branch_restricted_admin_and_integration_key_get_403_PRV(make, merchant,
     assert restricted.post(url + "erase/", {"confirm": "Ana Ruiz"}, format="json").status_code == 403
     assert restricted.put(base(merchant) + "settings/retention/", {"erase_after_months": 12},
                           format="json").status_code == 403
+    hidden = make.customer(merchant, "Oculto Otra Sucursal")
+    make.visit(merchant, customer=hidden)  # only at the first branch, not the member's
+    for path in ("export/", "erase/"):  # TEN-3: out of their branches is unknown, not forbidden
+        call = restricted.get if path == "export/" else restricted.post
+        assert call(base(merchant) + f"customers/{hidden.pk}/{path}").status_code == 404
     _key, raw = api_key_create(merchant=merchant, name="POS")
     key = client_for(api_key=raw)
     assert key.get(url + "export/").status_code == 403
