@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from gifts.models import Gift, GiftGrant
 from notifications.models import OutgoingEmail
+from ratings.events import message_text
 from ratings.models import Band, Message
 from ratings.serializers import BranchRefSerializer, InvoiceSerializer
 
@@ -53,9 +54,14 @@ class ExportMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     rating = serializers.IntegerField(source="rating_id")
     author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
-    body = serializers.CharField()
+    body = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
+    event = serializers.ChoiceField(choices=Message.Event.choices, allow_null=True)
+
+    def get_body(self, message) -> str:
+        """A system event worded in the request's language, as the thread shows it (THR-1)."""
+        return message_text(message)
 
 
 class ExportGiftSerializer(serializers.Serializer):
