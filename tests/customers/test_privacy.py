@@ -37,6 +37,9 @@ def story(make, merchant, api, client):
     assert client.post(urlparse(conversation_url(rating)).path, {"body": "Y nadie vino a la mesa"}).status_code == 302
     reply = api.post(base(merchant) + f"ratings/{rating.pk}/messages/", {"body": "Lo sentimos mucho"}, format="json")
     assert reply.status_code == 201
+    note = api.post(base(merchant) + f"ratings/{rating.pk}/notes/", {"body": "Nota interna: cliente difícil"},
+                    format="json")
+    assert note.status_code == 201
     reply_email = OutgoingEmail.objects.get(merchant=merchant, customer=customer, kind="staff_reply")
     assert email_tasks.email_send(reply_email.pk, merchant.pk) == "sent"
     grant = api.post(base(merchant) + f"ratings/{rating.pk}/gifts/", {"new_gift": {
@@ -71,6 +74,7 @@ def test_export_has_every_part_of_the_customers_data_PRV_1(merchant, api, story)
         ("customer", "La sopa llegó fría"), ("customer", "Y nadie vino a la mesa"), ("staff", "Lo sentimos mucho")]
     assert data["messages"][3]["author_kind"] == "system" and data["messages"][3]["gift_grant"] == story["grant"]["id"]
     assert all("author" not in m for m in data["messages"])  # staff identities are not the customer's data
+    assert "Nota interna" not in response.content.decode()  # internal notes are staff-only (CASE)
     [grant] = data["gift_grants"]
     assert (grant["code"], grant["status"], grant["gift"]["kind"]) == (story["grant"]["code"], "redeemed", "points")
     assert [(p["points"], p["balance_after"], p["grant"]) for p in data["points"]] == [(50, 50, grant["id"])]
