@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "CaseEventKindEnum": "ratings.models.CaseEvent.Kind",
         "GrantStatusEnum": "gifts.models.GiftGrant.Status",
         "GiftKindEnum": "gifts.models.Gift.Kind",
+        "EmailKindEnum": "notifications.models.OutgoingEmail.Kind",
+        "EmailStatusEnum": "notifications.models.OutgoingEmail.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
