@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0003_rls_settings_once_per_statement'),
+        ('merchants', '0005_distributable_primary_keys'),
     ]
 
     operations = [
