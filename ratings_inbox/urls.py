@@ -10,7 +10,7 @@ from merchants import views as merchant_views
 
 merchant_patterns = [
     path("", include("ratings.urls")),
-    path("", include("customers.urls")),
+    path("", include("privacy.urls")),
     path("gifts/", include("gifts.urls")),
     path("autoreply/", include("autoreply.urls")),
     path("settings/", include("merchants.urls")),

@@ -140,7 +140,7 @@ CELERY_BEAT_SCHEDULE = {
     "autoreply-sweep": {"task": "autoreply.tasks.autoreply_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "email-sweep": {"task": "notifications.tasks.email_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "gift-grants-expire": {"task": "gifts.tasks.grants_expire_sweep", "schedule": 300.0},  # GFT-3
-    "customer-retention": {"task": "customers.tasks.retention_sweep", "schedule": 86400.0},  # PRV-3, daily
+    "customer-retention": {"task": "privacy.tasks.retention_sweep", "schedule": 86400.0},  # PRV-3, daily
 }
 # E-mail delivery by the workers (AR-5). The lease outlasts CELERY_TASK_TIME_LIMIT, so a row
 # is only taken over from a worker that is certainly gone.
@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "ratings",
     "gifts",
     "autoreply",
+    "privacy",
     "notifications",
 ]
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from customers.privacy import customer_erase, customer_export, privacy_customer_get, retention_set
 from ratings_inbox.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from ratings_inbox.api.views import MerchantView
 
-from .privacy_serializers import (
+from .serializers import (
     CustomerExportSerializer,
     EraseInputSerializer,
     ExportCustomerSerializer,
     RetentionSerializer,
 )
+from .services import customer_erase, customer_export, privacy_customer_get, retention_set
 
 UNRESTRICTED = "An admin who sees every branch: a branch-restricted admin gets 403."
 

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from merchants.decorators import member_required
 
-from .privacy import (
+from .serializers import CustomerExportSerializer
+from .services import (
     RETENTION_MAX_MONTHS,
     RETENTION_MIN_MONTHS,
     check_privacy_access,
@@ -23,7 +24,6 @@ from .privacy import (
     privacy_customer_get,
     retention_set,
 )
-from .privacy_serializers import CustomerExportSerializer
 
 
 def _messages(exc: ValidationError) -> dict[str, str]:
@@ -54,10 +54,10 @@ def erase(request, merchant_slug, customer_id: int):
             customer_erase(access=access, customer_id=customer.pk, confirm=context["confirm"], actor=request.user)
         except ValidationError as exc:
             context["errors"] = _messages(exc)
-            return render(request, "customers/erase.html", context, status=400)
+            return render(request, "privacy/erase.html", context, status=400)
         messages.success(request, _("The customer's personal data was erased."))
-        return redirect("customers:customer-erase", merchant_slug=request.merchant.slug, customer_id=customer.pk)
-    return render(request, "customers/erase.html", context)
+        return redirect("privacy:customer-erase", merchant_slug=request.merchant.slug, customer_id=customer.pk)
+    return render(request, "privacy/erase.html", context)
 
 
 def _parse_months(text: str) -> int | None:
@@ -80,17 +80,17 @@ def privacy_settings(request, merchant_slug):
     context = {"form": {"erase_after_months": "" if months is None else str(months)}, "errors": {},
                "min_months": RETENTION_MIN_MONTHS, "max_months": RETENTION_MAX_MONTHS}
     if request.method == "GET":
-        return render(request, "customers/privacy_settings.html", context)
+        return render(request, "privacy/settings.html", context)
     context["form"]["erase_after_months"] = request.POST.get("erase_after_months", "")
     try:
         merchant = retention_set(access=access, erase_after_months=_parse_months(context["form"]["erase_after_months"]),
                                  actor=request.user)
     except ValidationError as exc:
         context["errors"] = _messages(exc)
-        return render(request, "customers/privacy_settings.html", context, status=400)
+        return render(request, "privacy/settings.html", context, status=400)
     if merchant.erase_after_months is None:
         messages.success(request, _("Saved: customers are kept until you erase them."))
     else:
         messages.success(request, _("Saved: customers with no visit for %(months)s months will be erased daily.")
                          % {"months": merchant.erase_after_months})
-    return redirect("customers:privacy-settings", merchant_slug=request.merchant.slug)
+    return redirect("privacy:privacy-settings", merchant_slug=request.merchant.slug)

@@ -10,8 +10,8 @@ stored copies of e-mails to them lose the address and the text, which greet them
 These are merchant-wide operations on data of every branch, so they take an admin whose
 access is not limited to some branches (a restricted admin gets 403).
 
-The use case reads ratings, gifts and e-mails as well as customers; it lives here, with
-the customer it is about, and imports those apps' models.
+A use case over customers, ratings, gifts and e-mails, so an app above them all (the layers
+of .importlinter): the data it changes keeps its fields in the apps that own it.
 """
 
 from __future__ import annotations
@@ -27,16 +27,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.models import Customer, CustomerNameToken, Visit
+from customers.names import fold, name_key
+from customers.selectors import customer_get
 from gifts.models import GiftGrant, PointsEntry
 from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
 from notifications.models import OutgoingEmail
 from ratings.models import Message, Rating
-
-from .models import Customer, CustomerNameToken, Visit
-from .names import fold, name_key
-from .selectors import customer_get
 
 RETENTION_MIN_MONTHS = 6
 RETENTION_MAX_MONTHS = 120

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from customers.links import conversation_url
 from customers.models import Customer, CustomerNameToken
-from customers.privacy import customer_export, months_before, retention_apply
-from customers.tasks import retention_sweep
 from merchants.access import Access
 from merchants.models import AuditLog, Merchant
 from notifications import tasks as email_tasks
 from notifications.models import OutgoingEmail
+from privacy.services import customer_export, months_before, retention_apply
+from privacy.tasks import retention_sweep
 from tests.api.conftest import base
 
 NAME = "María José Ñáñez"
@@ -319,7 +319,7 @@ def test_daily_task_erases_in_each_merchant_with_retention_on_PRV_3(make, mercha
 
 def test_beat_runs_the_retention_task_daily_PRV_3(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["customer-retention"]
-    assert entry == {"task": "customers.tasks.retention_sweep", "schedule": 86400.0}
+    assert entry == {"task": "privacy.tasks.retention_sweep", "schedule": 86400.0}
     assert retention_sweep.name == entry["task"]
 
 

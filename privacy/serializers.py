@@ -10,7 +10,7 @@ from ratings.events import message_text
 from ratings.models import Band, Message
 from ratings.serializers import BranchRefSerializer, InvoiceSerializer
 
-from .privacy import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
+from .services import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
 
 
 class ExportCustomerSerializer(serializers.Serializer):

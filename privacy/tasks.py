@@ -1,4 +1,4 @@
-"""Periodic work for customers: the daily retention erasure (PRV-3)."""
+"""Periodic work of habeas data: the daily retention erasure (PRV-3)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from django.utils import timezone
 from merchants import tenancy
 from merchants.models import Merchant
 
-from .privacy import RETENTION_BATCH_SIZE, retention_apply
+from .services import RETENTION_BATCH_SIZE, retention_apply
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="customers.tasks.retention_sweep", acks_late=True, ignore_result=True)
+@shared_task(name="privacy.tasks.retention_sweep", acks_late=True, ignore_result=True)
 def retention_sweep(batch_size: int = RETENTION_BATCH_SIZE) -> int:
     """Each merchant with retention on erases, in its own tenant, the customers past their months.
 
