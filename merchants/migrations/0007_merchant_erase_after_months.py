@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0005_distributable_primary_keys'),
+        ('merchants', '0006_no_all_merchants_policy'),
     ]
 
     operations = [
