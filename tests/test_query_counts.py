@@ -14,11 +14,10 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver
-from django.urls.resolvers import URLResolver
 
 from gifts.services import gift_create, gift_grant
 from ratings.services import customer_message_add, quick_reply_create
+from tests.urlconf import routes
 
 # url name -> statements of one GET by a logged-in admin, with the test's SAVEPOINT/RELEASE pair
 # that ATOMIC_REQUESTS adds inside the test transaction, the session and the user.
@@ -46,14 +45,7 @@ NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archiv
 
 
 def _routes():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
-
-    for route, name in walk(get_resolver().url_patterns):
+    for route, name in routes():
         if route.startswith("api/v1/") and name:
             name = f"api:{name}"
         if "<slug:merchant_slug>" in route or name == "api:me":

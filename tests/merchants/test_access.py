@@ -12,8 +12,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.urls import get_resolver
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from gifts.models import GiftGrant
@@ -22,6 +20,7 @@ from merchants.access import Access
 from merchants.models import Branch
 from ratings.models import Message, Rating
 from ratings.services import customer_message_add
+from tests.urlconf import routes
 
 SECRET_NAME = "Zoila Secreta"
 SECRET_COMMENT = "secreto-de-la-otra-sucursal"
@@ -32,14 +31,7 @@ REDEEM_BY_CODE = {"redeem", "gift-grants-redeem"}
 
 
 def _merchant_routes():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern.name
-
-    return [(route, name) for route, name in walk(get_resolver().url_patterns) if "<slug:merchant_slug>" in route]
+    return [(route, name) for route, name in routes() if "<slug:merchant_slug>" in route]
 
 
 @pytest.fixture
@@ -96,11 +88,11 @@ def _assert_nothing_hidden(response, what: str) -> None:
 
 def test_every_merchant_url_hides_the_other_branch_from_a_restricted_member_SEC_2(world, client):
     client.force_login(world["user"])
-    routes = _merchant_routes()
-    assert len(routes) > 40  # pages and endpoints alike
+    merchant_routes = _merchant_routes()
+    assert len(merchant_routes) > 40  # pages and endpoints alike
     hidden = world["hidden"].pk
     before = (Message.objects.count(), GiftGrant.objects.count(), Rating.objects.filter(is_read=True).count())
-    for route, name in routes:
+    for route, name in merchant_routes:
         url = _url(world, route)
         for query in ("", f"?branch={hidden}&customer={world['secret_customer'].pk}&open={world['secret'].pk}"):
             _assert_nothing_hidden(client.get(url + query), f"GET {url}{query}")
