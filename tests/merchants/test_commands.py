@@ -1,14 +1,21 @@
 """The provisioning commands of API.md "Operations": they work and fail clearly."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from merchants import tenancy
-from merchants.models import ApiKey, Branch, Membership, Merchant
+from merchants.models import ApiKey, Branch, Membership, MembershipBranch, Merchant
 from merchants.services import api_key_hash
+
+User = get_user_model()
 
 
 def run(*args):
@@ -84,15 +91,66 @@ def test_create_api_key_prints_the_key_alone_and_stores_its_hash(merchant):
     assert stored.key_hash == api_key_hash(key) and key not in (stored.key_hash, stored.prefix)
 
 
-def test_seed_demo_creates_two_merchants_and_prints_logins(db):
+OPEN = "new,open,escalated"
+# The inbox views (CASE-6) as list filters: each must show rows to every demo login.
+VIEWS = {
+    "needs reply": {"needs_reply": "true", "ordering": "-last_activity_at"},
+    "mine": {"owner": "me", "status": OPEN},
+    "unassigned": {"owner": "none", "status": OPEN},
+    "overdue": {"sla": "breached", "ordering": "due_at"},
+    "at risk": {"sla": "at_risk", "ordering": "due_at"},
+    "resolved": {"status": "resolved"},
+}
+
+
+def test_seed_demo_creates_two_merchants_with_the_follow_up_loop_and_prints_logins_CASE_1_6_SLA_2(db):
+    """The demo shows cases at work: every state, owners who can see the branch, notes, staff
+    replies in and out of time, overdue and reopened cases, and rows in every inbox view for
+    admin@, agent@ and staff@ of each merchant (staff@arepa.demo sees one branch only)."""
+    from accounts.services import api_token_create
+    from ratings.models import CaseEvent, Message, Rating
+
     output = run("seed_demo", "--scale", "0.02")
     assert "admin@arepa.demo" in output and "demo1234" in output
-    from ratings.models import Rating
-
     merchants = Merchant.objects.filter(slug__in=["la-arepa-dorada", "cafe-nunez"])
     assert merchants.count() == 2
+    now = timezone.now()
     for merchant in merchants:
         with tenancy.tenant(merchant.pk):
             assert Branch.objects.count() >= 3
-            assert Rating.objects.filter(comment__isnull=False).exists()
+            ratings = Rating.objects.filter(merchant=merchant)
+            assert ratings.filter(comment__isnull=False).exists()
+            assert set(ratings.values_list("status", flat=True)) == {"none", "new", "open", "escalated", "resolved"}
+            cases = ratings.exclude(status="none")
+            assert cases.filter(first_response_at__lte=F("due_at")).exists()  # SLA met
+            assert cases.filter(first_response_at__gt=F("due_at")).exists()  # SLA missed
+            overdue = cases.filter(status__in=["new", "open", "escalated"], first_response_at__isnull=True,
+                                   due_at__lte=now)
+            assert overdue.exists()
+            assert not overdue.filter(created_at__lt=now - dt.timedelta(days=8)).exists()  # recent ones
+            notes = Message.objects.filter(merchant=merchant, author_kind="note")
+            assert notes.exists() and CaseEvent.objects.filter(kind="note").count() == notes.count()
+            assert CaseEvent.objects.filter(kind="status", from_value="resolved", to_value="open",
+                                            actor__isnull=True).exists()  # reopened by the customer
+            assert CaseEvent.objects.filter(at__lt=now - dt.timedelta(days=30)).exists()
+            assert not Message.objects.filter(created_at__gt=now).exists()
+            assert not CaseEvent.objects.filter(at__gt=now).exists()
+            owners = set(cases.exclude(owner=None).values_list("owner__email", flat=True))
+            domain = "arepa.demo" if merchant.slug == "la-arepa-dorada" else "cafe.demo"
+            logins = [f"{role}@{domain}" for role in ("admin", "agent", "staff")]
+            assert owners == set(logins)
+            for rating in cases.exclude(owner=None):  # CASE-3: only a member who sees the branch
+                membership = Membership.objects.get(merchant=merchant, user_id=rating.owner_id)
+                assert not membership.restricted_to_branches or MembershipBranch.objects.filter(
+                    membership=membership, branch_id=rating.branch_id).exists()
+            for email in logins:
+                client = APIClient()
+                client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=User.objects.get(email=email))}")
+                base = f"/api/v1/merchants/{merchant.slug}/ratings/"
+                for view, query in VIEWS.items():
+                    response = client.get(base, query)
+                    assert response.status_code == 200 and response.json()["results"], (email, view)
+                summary = client.get(base + "summary/").json()
+                assert all(summary[count] > 0 for count in ("needs_reply", "open_cases", "unassigned_cases",
+                                                            "overdue_cases", "my_cases")), (email, summary)
     assert "already" in run("seed_demo", "--if-empty")
