@@ -19,6 +19,9 @@ BENCH_DB = os.environ.get("BENCH_DB_NAME", "ratings_bench")
 BENCH_EMAIL = "bench@bench.local"
 BENCH_PASSWORD = "bench-password-1"
 BIG_SLUG = "bench-grande"
+# The members of the large merchant who own its cases (bench/generate.py); the bench logs in as
+# the first, and bench/run.py's other users are bench<i>@bench.local too.
+OWNER_EMAILS = [BENCH_EMAIL] + [f"bench{i}@bench.local" for i in range(1, 6)]
 
 
 def bench_database_url() -> str:

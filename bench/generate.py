@@ -6,12 +6,17 @@
 ratings; 100,000 customers with Spanish names (accents, ñ, shared prefixes); one visit
 with invoice lines per rating; a comment on about a third, threads of staff replies,
 auto-replies and customer follow-ups, gifts granted from threads (with their system
-message); read and unread; spread over two years. Rows go in with COPY as the owner
-role (BYPASSRLS, like a data migration: the load spans merchants), with every constraint
-checked row by row (SET CONSTRAINTS ALL IMMEDIATE). The counters on the
+message); read and unread; spread over two years. A quarter of the ratings are detractors, each with its
+follow-up case as ratings.cases would have kept it (status, priority, owner among a few bench
+members, due and at-risk times, first response, resolution, last activity, needs-reply):
+about 20,000 open cases at the large merchant, the recent ones open, most older ones
+resolved (issues 14 and 15). Rows go in with COPY as the owner role (BYPASSRLS, like a data
+migration: the load spans merchants), with every constraint checked row by row (SET
+CONSTRAINTS ALL IMMEDIATE). The counters on the
 rating (messages_count, replies_count, last_message_at) and the denormalised columns
 (customer_name_key, branch) agree with the rows written. A marker table records a
-completed load; an incomplete one is dropped and the database recreated.
+completed load of this DATA_VERSION; an incomplete or older one is dropped and the database
+recreated.
 """
 
 from __future__ import annotations
@@ -26,9 +31,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_DB, BENCH_EMAIL, BENCH_PASSWORD, BIG_SLUG, bench_database_url, manage  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH_DB,
+    BENCH_EMAIL,
+    BENCH_PASSWORD,
+    BIG_SLUG,
+    OWNER_EMAILS,
+    bench_database_url,
+    manage,
+)
 
 SEED = 20261123
+# Bumped whenever the generated rows change: an existing bench database of another version is rebuilt.
+# 2: follow-up cases (issue 14).
+DATA_VERSION = 2
+# Open cases: nearly all of the last 30 days', and this share of older ones (a backlog): about
+# 20,000 of the large merchant's 75,000 cases at 1,000,000 ratings.
+RECENT_DAYS, OPEN_RECENT, OPEN_OLD = 30, 0.9, 0.233
 FIRST_NAMES = [
     "María", "Mario", "Marta", "Mariana", "Marisol", "Martín", "José", "Josefina", "Joselyn", "Juan",
     "Juana", "Juliana", "Julián", "Álvaro", "Alba", "Alberto", "Alejandra", "Alejandro", "Ángela",
@@ -128,6 +147,70 @@ class Table:
         self.rows = 0
 
 
+CASE_COLUMNS = ["status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "due_order",
+                "first_response_at", "resolved_at"]
+FIRST_RESPONSE = dt.timedelta(hours=24)  # ratings.cases.DEFAULT_FIRST_RESPONSE_HOURS
+DUE_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # ratings.models.DUE_NEVER
+NO_CASE = ["none", None, None, None, None, None, DUE_NEVER, None, None]
+
+
+class CaseStory:
+    """A detractor's follow-up case as ratings.cases would have left it (CASE-1..3, SLA-2), and the
+    staff replies and customer messages that put it there."""
+
+    def __init__(self, status, priority, owner, author, reply_at, follow_up_at, resolved_at):
+        self.status, self.priority, self.owner, self.author = status, priority, owner, author
+        self.reply_at, self.follow_up_at, self.resolved_at = reply_at, follow_up_at, resolved_at
+
+    def thread(self, rng, first_name) -> list:
+        entries = []
+        if self.reply_at is not None:
+            entries.append(("staff", self.author, rng.choice(STAFF_REPLIES).format(name=first_name),
+                            self.reply_at, None))
+        if self.follow_up_at is not None:
+            entries.append(("customer", None, rng.choice(FOLLOW_UPS), self.follow_up_at, None))
+            if self.status == "resolved":  # answered before it was resolved
+                entries.append(("staff", self.author, "¡Gracias a ti!",
+                                self.follow_up_at + (self.resolved_at - self.follow_up_at) / 2, None))
+        return entries
+
+    def columns(self, created) -> list:
+        due = created + FIRST_RESPONSE
+        return [self.status, self.priority, self.owner, created, due - FIRST_RESPONSE / 4, due, due,
+                self.reply_at, self.resolved_at]
+
+
+def case_story(rng, now, created, score, owner_ids) -> CaseStory:
+    """Nearly every recent case open, most older ones resolved; `new` ones unanswered (breached
+    after 24 hours), the others answered mostly within the target; owners among `owner_ids`
+    (who also answer the unowned ones); priority by score (CASE-2), one in ten changed."""
+    age = now - created
+    if rng.random() < (OPEN_RECENT if age < dt.timedelta(days=RECENT_DAYS) else OPEN_OLD):
+        status = rng.choices(["new", "open", "escalated"], [40, 45, 15])[0]
+    else:
+        status = "resolved"
+    priority = "high" if score <= 3 else "medium"
+    if rng.random() < 0.1:
+        priority = "critical" if score <= 3 else "low"
+    owner = rng.choice(owner_ids) if rng.random() < (0.5 if status == "new" else 0.85) else None
+    reply_at = follow_up_at = resolved_at = None
+    if status != "new" and (status != "resolved" or rng.random() < 0.92):
+        roll = rng.random()
+        if roll < 0.72:
+            delay = FIRST_RESPONSE * rng.uniform(0.05, 0.9)
+        elif roll < 0.92:
+            delay = FIRST_RESPONSE + dt.timedelta(hours=rng.uniform(1, 36))
+        else:
+            delay = dt.timedelta(days=rng.uniform(2, 6))
+        reply_at = created + min(delay, age * rng.uniform(0.2, 0.6))
+        if rng.random() < 0.2:
+            follow_up_at = reply_at + min(dt.timedelta(hours=rng.uniform(1, 48)), (now - reply_at) * 0.5)
+    if status == "resolved":
+        after = follow_up_at or reply_at or created
+        resolved_at = after + min(dt.timedelta(hours=rng.uniform(2, 96)), (now - after) * 0.9)
+    return CaseStory(status, priority, owner, owner or owner_ids[0], reply_at, follow_up_at, resolved_at)
+
+
 def grant_code(n: int) -> str:
     digits = []
     for _ in range(10):
@@ -162,13 +245,14 @@ def marker(target: int) -> str | None:
         return None
     conn = admin_connection(BENCH_DB)
     with conn.cursor() as cur:
-        cur.execute("SELECT to_regclass('public.bench_marker')")
-        if cur.fetchone()[0] is None:
+        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'bench_marker'"
+                    " AND column_name = 'version'")
+        if cur.fetchone() is None:  # no load, or one from before DATA_VERSION
             state = "partial"
         else:
-            cur.execute("SELECT ratings FROM bench_marker WHERE complete")
+            cur.execute("SELECT ratings, version FROM bench_marker WHERE complete")
             row = cur.fetchone()
-            state = "complete" if row and row[0] == target else "partial"
+            state = "complete" if row == (target, DATA_VERSION) else "partial"
     conn.close()
     return state
 
@@ -196,8 +280,13 @@ def create_merchants(n_merchants: int):
         member_add(merchant=big, email=BENCH_EMAIL, password=BENCH_PASSWORD, role="admin",
                    full_name="Bench Admin")
     rng = random.Random(SEED)
-    # The other merchants' admins never log in: a cheap hasher keeps provisioning fast.
+    # The other members never log in (bench/run.py gives them API tokens), nor do the other
+    # merchants' admins: a cheap hasher keeps provisioning fast.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with tenancy.tenant(big.pk):
+            for i, email in enumerate(OWNER_EMAILS[1:], start=1):
+                member_add(merchant=big, email=email, password=BENCH_PASSWORD, role="admin",
+                           full_name=f"Bench {i}")
         for i in range(1, n_merchants):
             merchant_create(slug=f"bench-{i:04d}", name=f"Comercio {rng.choice(LAST_NAMES)} {i}",
                             admin_email=f"admin{i}@bench.local", admin_password="unused-password",
@@ -328,7 +417,8 @@ def load(target: int) -> None:
                                              "quantity", "unit_price", "line_total"])
     t_rating = Table("ratings_rating", ["id", "merchant_id", "visit_id", "customer_id", "branch_id",
                                         "customer_name_key", "score", "comment", "is_read", "created_at",
-                                        "messages_count", "replies_count", "last_message_at", "autoreply_due_at"])
+                                        "messages_count", "replies_count", "last_message_at", "autoreply_due_at",
+                                        "last_activity_at", "needs_reply", *CASE_COLUMNS])
     t_grant = Table("gifts_giftgrant", ["id", "merchant_id", "gift_id", "customer_id", "rating_id", "code",
                                         "status", "granted_at", "expires_at", "redeemed_at", "granted_by_id",
                                         "redeemed_by_id"])
@@ -343,7 +433,10 @@ def load(target: int) -> None:
     message_id = next_id(cur, "ratings_message")
     span = (now - dt.timedelta(hours=2) - start).total_seconds()
     scores = list(range(1, 11))
-    weights = [3, 1, 2, 2, 3, 5, 9, 16, 24, 35]
+    weights = [4, 2, 3, 3, 5, 8, 9, 15, 21, 30]  # a quarter detractors, each with a case
+    owners = {m.id: [admin_ids[m.id]] for m in merchants}
+    owners[big.id] = list(Membership.objects.using("owner").filter(merchant=big, user__email__in=OWNER_EMAILS)
+                          .order_by("user_id").values_list("user_id", flat=True))
     done = 0
     for m in merchants:
         cust = customers[m.id]
@@ -375,38 +468,50 @@ def load(target: int) -> None:
             comment = rng.choice(COMMENTS) if rng.random() < 0.33 else None
             is_read = rng.random() < (0.97 if age_days > 30 else 0.5)
             thread = []  # (kind, author, body, at, grant)
-            at = created
             if comment is not None:
-                thread.append(("customer", None, comment, at, None))
+                thread.append(("customer", None, comment, created, None))
                 if rng.random() < 0.15:
-                    at = at + dt.timedelta(minutes=rng.randint(5, 60))
-                    thread.append(("auto_reply", None, AUTO_REPLY.format(name=first_name), at, None))
-                if rng.random() < 0.45:
-                    at = at + dt.timedelta(minutes=rng.randint(10, 3000))
+                    thread.append(("auto_reply", None, AUTO_REPLY.format(name=first_name),
+                                   created + dt.timedelta(minutes=rng.randint(5, 60)), None))
+            if score <= 6:
+                case = case_story(rng, now, created, score, owners[m.id])
+                thread += case.thread(rng, first_name)
+            else:
+                case = None
+                if comment is not None and rng.random() < 0.6:
+                    at = created + dt.timedelta(minutes=rng.randint(10, 3000))
                     thread.append(("staff", author, rng.choice(STAFF_REPLIES).format(name=first_name), at, None))
                     if rng.random() < 0.2:
                         at = at + dt.timedelta(minutes=rng.randint(10, 3000))
                         thread.append(("customer", None, rng.choice(FOLLOW_UPS), at, None))
             if score <= 6 and rng.random() < 0.08:
-                at = at + dt.timedelta(minutes=rng.randint(10, 600))
+                at = created + dt.timedelta(minutes=rng.randint(10, 600))
                 gift = rng.choice(gift_ids)
                 expires = at + dt.timedelta(days=30)
                 redeemed = at + dt.timedelta(days=rng.randint(1, 20)) if rng.random() < 0.4 else None
                 if redeemed is not None and redeemed > now:
                     redeemed = None
                 status = "redeemed" if redeemed else ("expired" if expires < now else "offered")
-                t_grant.add(grant_id, m.id, gift, customer[0], rating_id, grant_code(grant_id), status, at,
-                            expires, redeemed, author, author if redeemed else None)
-                thread.append(("system", None, "Se ofreció un regalo.", at, grant_id))
-                grant_id += 1
+                if at < now:
+                    t_grant.add(grant_id, m.id, gift, customer[0], rating_id, grant_code(grant_id), status, at,
+                                expires, redeemed, author, author if redeemed else None)
+                    thread.append(("system", None, "Se ofreció un regalo.", at, grant_id))
+                    grant_id += 1
+            # What has not happened yet is not in the thread.
+            thread = sorted((entry for entry in thread if entry[3] < now), key=lambda entry: entry[3])
+            conversation = [entry for entry in thread if entry[0] in ("customer", "staff")]
             if thread and thread[-1][0] == "customer" and len(thread) > 1:
                 is_read = False
             replies = sum(1 for kind, *_ in thread if kind in ("staff", "auto_reply"))
             if any(kind == "staff" for kind, *_ in thread) and thread[-1][0] != "customer":
                 is_read = True
             last_at = thread[-1][3] if thread else None
+            # CASE-6, CASE-7: the customer wrote last; last activity is arrival or the latest message.
+            needs_reply = bool(conversation) and conversation[-1][0] == "customer"
+            last_activity = conversation[-1][3] if conversation else created
             t_rating.add(rating_id, m.id, visit_id, customer[0], branch, customer[2], score, comment, is_read,
-                         created, len(thread), replies, last_at, None)
+                         created, len(thread), replies, last_at, None, last_activity, needs_reply,
+                         *(case.columns(created) if case else NO_CASE))
             for kind, author_id, body, when, grant in thread:
                 t_message.add(message_id, m.id, rating_id, kind, author_id, body, when, grant)
                 message_id += 1
@@ -430,10 +535,10 @@ def load(target: int) -> None:
     from ratings.counters import rebuild_sql
 
     cur.execute(rebuild_sql())  # the summary counters, as ratings.services would have kept them
-    cur.execute("CREATE TABLE bench_marker (ratings integer NOT NULL, complete boolean NOT NULL, "
-                "loaded_at timestamptz NOT NULL DEFAULT now(), seconds real)")
-    cur.execute("INSERT INTO bench_marker (ratings, complete, seconds) VALUES (%s, true, %s)",
-                [target, time.monotonic() - started])
+    cur.execute("CREATE TABLE bench_marker (ratings integer NOT NULL, version integer NOT NULL, "
+                "complete boolean NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(), seconds real)")
+    cur.execute("INSERT INTO bench_marker (ratings, version, complete, seconds) VALUES (%s, %s, true, %s)",
+                [target, DATA_VERSION, time.monotonic() - started])
     conn.commit()
     conn.close()
     say(f"loaded in {time.monotonic() - started:.0f}s")
@@ -454,7 +559,7 @@ def main() -> None:
     django_setup()
     state = marker(target)
     if state == "complete":
-        say(f"{BENCH_DB} already holds {target:,} ratings: reusing it")
+        say(f"{BENCH_DB} already holds {target:,} ratings (data version {DATA_VERSION}): reusing it")
         manage("bootstrap_db")  # roles and ownership as the current bootstrap makes them
         manage("migrate", "--no-input", "-v", "0")  # new migrations (indexes) apply to the bench data too
         return

@@ -3,8 +3,11 @@
 For the large merchant of the bench database (bench/generate.py) it measures, through
 gunicorn (2 sync workers) on loopback, p50/p95 over BENCH_REQUESTS (default 200)
 requests each: the ratings list API in every ordering, filtered by branch, by dates,
-by name, 1,000 pages deep through the cursor; the summary; a rating's detail; the inbox
-page (session login). Every request is compared with
+by name, by the case views and filters (needs reply, mine, unassigned, resolved, overdue,
+at risk, priority; e-mail and #id search), 1,000 pages deep through the cursor; the
+summary with the case views' counts; a rating's detail; the inbox page (session login);
+a bulk assign and unassign of 500 ratings (POST, each measured after the other set the
+state back). Every request is compared with
   - its database floor: the exact SQL statements the request ran (captured in-process
     with CaptureQueriesContext), replayed with psycopg2 as the application role with the
     same row-level-security settings, in one transaction, nothing else;
@@ -37,7 +40,15 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_EMAIL, BENCH_PASSWORD, BIG_SLUG, ROOT, bench_env, django_setup  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH_EMAIL,
+    BENCH_PASSWORD,
+    BIG_SLUG,
+    OWNER_EMAILS,
+    ROOT,
+    bench_env,
+    django_setup,
+)
 
 N = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 15
@@ -49,7 +60,12 @@ SERVER_SAMPLES = 50  # EXPLAIN ANALYZE runs per request and role for the RLS com
 USERS = 30  # the API allows 1,200 requests a minute per user: the bench rotates through users
 DOCS = ROOT / "docs" / "bench"
 BOOKKEEPING = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)", re.I)
-APP_TABLES = ("ratings_rating", "ratings_message", "customers_", "gifts_")
+APP_TABLES = ("ratings_rating", "ratings_message", "ratings_caseevent", "customers_", "gifts_")
+OPEN = "new,open,escalated"
+BULK_SIZE = 500
+BULK_TARGET_MS = 300
+BULK_SAMPLES = 10
+PLAN_CHECKED = ("list", "search", "summary", "deep", "bulk")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -65,7 +81,11 @@ class Scenario:
     name: str
     path: str
     kind: str = "api"  # api (token) or html (session)
-    group: str = "list"  # list, search, summary, detail, html, deep
+    group: str = "list"  # list, search, summary, detail, html, deep, bulk
+    body: dict | None = None  # a POST's JSON body (bulk)
+    before: dict | None = None  # the POST that sets the state back before each measured one
+    users: int = USERS  # the API users it rotates through (owner=me: those who own cases)
+    least: int = MIN_SAMPLES  # fewest samples per series (a bulk action takes seconds here)
     statements: list[str] = field(default_factory=list)
     status: int = 0
     times: list[float] = field(default_factory=list)
@@ -84,11 +104,11 @@ class Scenario:
         return [s for s in self.statements if any(t in s for t in APP_TABLES) and "set_config" not in s]
 
 
-def sample(measure) -> list[float]:
-    """N measurements, or fewer (at least MIN_SAMPLES) when a series would take over BUDGET seconds."""
+def sample(measure, least: int = MIN_SAMPLES) -> list[float]:
+    """N measurements, or fewer (at least `least`) when a series would take over BUDGET seconds."""
     values: list[float] = []
     stop = time.perf_counter() + BUDGET
-    while len(values) < N and (len(values) < MIN_SAMPLES or time.perf_counter() < stop):
+    while len(values) < N and (len(values) < least or time.perf_counter() < stop):
         values.append(measure())
     return values
 
@@ -124,6 +144,7 @@ def ensure_users():
 
 
 def build_scenarios(merchant) -> list[Scenario]:
+    from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import Resolver404, resolve
 
@@ -148,6 +169,12 @@ def build_scenarios(merchant) -> list[Scenario]:
         branch = by_branch[len(by_branch) // 2]["branch_id"]  # a middling branch
         detail = (ratings.filter(messages_count__gte=3, gift_grants__isnull=False).order_by("-created_at")
                   .values_list("id", flat=True).first()) or ratings.values_list("id", flat=True).first()
+        email = (ratings.filter(customer__email__isnull=False).order_by("-created_at")
+                 .values_list("customer__email", flat=True).first())
+        # What a member selects in "Unassigned" to take it all: its 500 latest cases.
+        bulk_ids = list(ratings.filter(owner__isnull=True).exclude(status="none").order_by("-created_at")
+                        .values_list("id", flat=True)[:BULK_SIZE])
+        owner_id = get_user_model().objects.get(email=BENCH_EMAIL).pk
         deep = {}
         for ordering, columns in ORDERINGS.items():
             row = ratings.order_by(*[c.order_expression() for c in columns])[24_999:25_000].first()
@@ -164,6 +191,23 @@ def build_scenarios(merchant) -> list[Scenario]:
         scenarios.append(Scenario("list branch+dates", base + "?" + urlencode({
             "branch": branch, "date_from": (today - dt.timedelta(days=120)).isoformat(),
             "date_to": (today - dt.timedelta(days=90)).isoformat()})))
+        # The case views and filters of the inbox (CASE-6, CASE-7, SLA-2).
+        for name, query in (
+            ("needs_reply", {"needs_reply": "true", "ordering": "-last_activity_at"}),
+            ("owner=me", {"owner": "me"}),
+            ("mine", {"owner": "me", "status": OPEN}),
+            ("unassigned", {"owner": "none", "status": OPEN}),
+            ("resolved", {"status": "resolved"}),
+            ("sla=breached", {"sla": "breached"}),
+            ("sla=breached due_at", {"sla": "breached", "ordering": "due_at"}),
+            ("sla=at_risk", {"sla": "at_risk"}),
+            ("priority=high", {"priority": "high"}),
+        ):
+            scenarios.append(Scenario(f"list {name}", base + "?" + urlencode(query),
+                                      users=len(OWNER_EMAILS) if query.get("owner") == "me" else USERS))
+        if email:
+            scenarios.append(Scenario("search e-mail", base + "?" + urlencode({"q": email}), group="search"))
+        scenarios.append(Scenario("search #id", base + "?" + urlencode({"q": f"#{detail}"}), group="search"))
         scenarios.append(Scenario("search 'mar'", base + "?" + urlencode({"q": "mar"}), group="search"))
         scenarios.append(Scenario("search 'pedro peña'", base + "?" + urlencode({"q": "pedro peña"}),
                                   group="search"))
@@ -180,6 +224,13 @@ def build_scenarios(merchant) -> list[Scenario]:
             "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))
     if exists(f"{base}{detail}/"):
         scenarios.append(Scenario("detail", f"{base}{detail}/", group="detail"))
+    if exists(base + "bulk/") and len(bulk_ids) == BULK_SIZE:
+        assign = {"ids": bulk_ids, "action": "assign", "value": owner_id}
+        unassign = {"ids": bulk_ids, "action": "assign", "value": None}
+        scenarios.append(Scenario(f"bulk assign {BULK_SIZE}", base + "bulk/", group="bulk", body=assign,
+                                  before=unassign, least=BULK_SAMPLES))
+        scenarios.append(Scenario(f"bulk unassign {BULK_SIZE}", base + "bulk/", group="bulk", body=unassign,
+                                  before=assign, least=BULK_SAMPLES))
     inbox = f"/m/{merchant.slug}/inbox/"
     if exists(inbox):
         scenarios.append(Scenario("inbox page", inbox, kind="html", group="html"))
@@ -200,9 +251,15 @@ def capture(scenarios: list[Scenario], token: str) -> None:
     page.force_login(get_user_model().objects.get(email=BENCH_EMAIL))
     for s in scenarios:
         client = api if s.kind == "api" else page
-        client.get(s.path)  # warm caches (content types, sessions) as a running worker would be
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(s.path)
+        if s.body is None:
+            client.get(s.path)  # warm caches (content types, sessions) as a running worker would be
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(s.path)
+        else:  # a write: warmed the same way, each time from the state `before` leaves
+            for body in (s.before, s.body, s.before):
+                client.post(s.path, json.dumps(body), content_type="application/json")
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post(s.path, json.dumps(s.body), content_type="application/json")
         s.status = response.status_code
         s.statements = [q["sql"] for q in ctx.captured_queries if not BOOKKEEPING.match(q["sql"])]
 
@@ -258,7 +315,7 @@ def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
             continue
         for _ in range(3):
             replay(app, s.statements)
-        s.db = sample(lambda s=s: replay(app, s.statements))
+        s.db = sample(lambda s=s: replay(app, s.statements), s.least)
         work = s.app_statements
         if not work:
             continue
@@ -272,7 +329,7 @@ def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
             s.sql_norls.append(replay(root, work))
             return replay(app, work)
 
-        s.sql = sample(both)
+        s.sql = sample(both, s.least)
         if s.group in ("list", "search", "summary"):
             for _ in range(SERVER_SAMPLES):
                 s.server_norls.append(server_time(root, work))
@@ -283,7 +340,7 @@ def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
                 plan = "\n".join(r[0] for r in cur.fetchall())
             app.rollback()
             s.plans.append(plan)
-            if s.group in ("list", "search", "summary", "deep") and "ratings_rating" in sql:
+            if s.group in PLAN_CHECKED and "ratings_rating" in sql:
                 for problem in ("Sort", "Seq Scan"):
                     if re.search(rf"(^|\s|>  ){problem}\b", plan, re.M):
                         s.plan_problems.append(problem)
@@ -311,6 +368,16 @@ class Http:
         elapsed = (time.perf_counter() - started) * 1000
         conn.close()
         return response.status, body, dict(response.getheaders()), elapsed
+
+    def post(self, path: str, body: dict, headers: dict) -> tuple[int, bytes, dict, float]:
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("POST", path, body=json.dumps(body), headers={**headers, "Content-Type": "application/json"})
+        response = conn.getresponse()
+        data = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        conn.close()
+        return response.status, data, dict(response.getheaders()), elapsed
 
     def login(self) -> str:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -361,20 +428,26 @@ def measure_http(http: Http, scenarios: list[Scenario], tokens: list[str], cooki
     def headers(s: Scenario) -> dict:
         if s.kind == "html":
             return {"Cookie": cookie}
-        return {"Authorization": f"Token {tokens[next(counter) % len(tokens)]}"}
+        return {"Authorization": f"Token {tokens[next(counter) % min(s.users, len(tokens))]}"}
+
+    def request(s: Scenario) -> tuple[int, bytes, dict, float]:
+        if s.body is None:
+            return http.get(s.path, headers(s))
+        http.post(s.path, s.before, headers(s))  # untimed: the state the measured write starts from
+        return http.post(s.path, s.body, headers(s))
 
     hello = []
     for s in scenarios:
-        for _ in range(WARMUP if s.group != "search" else 3):
-            status, body, _, _ = http.get(s.path, headers(s))
+        for _ in range(WARMUP if s.group not in ("search", "bulk") else 3):
+            status, body, _, _ = request(s)
         if status != 200:
             say(f"{s.name}: HTTP {status} {body[:200]!r}")
-        s.times = sample(lambda s=s: http.get(s.path, headers(s))[3])
+        s.times = sample(lambda s=s: request(s)[3], s.least)
         if s.statements:
             floor = f"/bench/floor/{s.key}/"
-            for _ in range(WARMUP):
+            for _ in range(WARMUP if s.group != "bulk" else 3):
                 http.get(floor)
-            s.framework = sample(lambda floor=floor: http.get(floor)[3])
+            s.framework = sample(lambda floor=floor: http.get(floor)[3], s.least)
     for _ in range(WARMUP):
         http.get("/bench/hello/")
     hello = sample(lambda: http.get("/bench/hello/")[3])
@@ -416,7 +489,7 @@ def report(scenarios, hello, rls, tput, merchant_rows, total_rows) -> str:
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` (bench/run.py): "
         f"{total_rows:,} ratings, the large merchant `{BIG_SLUG}` holds {merchant_rows:,}; gunicorn with 2 sync "
-        f"workers on loopback, {N} sequential requests per row (fewer, at least {MIN_SAMPLES}, when a series would take over {BUDGET:.0f} s; column n) after {WARMUP} warm-up requests, on a machine "
+        f"workers on loopback, {N} sequential requests per row (fewer, at least {MIN_SAMPLES} or {BULK_SAMPLES} for a bulk action, when a series would take over {BUDGET:.0f} s; column n) after {WARMUP} warm-up requests, on a machine "
         f"with {os.cpu_count()} cores shared with other work. Times in milliseconds.",
         "",
         "- **db floor**: the request's own SQL statements replayed with psycopg2 as the application role "
@@ -445,6 +518,15 @@ def report(scenarios, hello, rls, tput, merchant_rows, total_rows) -> str:
             if first:
                 a, b = pct(first.times, 95), pct(s.times, 95)
                 lines.append(f"| {ordering} | {fmt(a)} | {fmt(b)} | {b / a:.2f} |")
+    bulk = [s for s in scenarios if s.group == "bulk"]
+    if bulk:
+        lines += ["", f"## Bulk actions ({BULK_SIZE} ratings, target p95 ≤ {BULK_TARGET_MS} ms)", "",
+                  "| request | p50 | p95 | statements | met |", "|---|---|---|---|---|"]
+        for s in bulk:
+            p95 = pct(s.times, 95)
+            lines.append(f"| {s.name} | {fmt(pct(s.times, 50))} | {fmt(p95)} | {len(s.statements)} | "
+                         f"{'yes' if p95 <= BULK_TARGET_MS else 'no'} |")
+    lines += targets(scenarios, by_name)
     base = by_name.get("list -created_at")
     if base:
         lines += ["", "## Filters vs the unfiltered list", "", "| request | p95 | ratio to `list -created_at` |",
@@ -473,6 +555,30 @@ def report(scenarios, hello, rls, tput, merchant_rows, total_rows) -> str:
         if "hello" in tput and "list -created_at" in tput:
             lines.append(f"\nList throughput is {100 * tput['list -created_at'] / tput['hello']:.0f} % of hello.")
     return "\n".join(lines) + "\n"
+
+
+def targets(scenarios, by_name) -> list[str]:
+    """Each row against the targets of issues 7 and 14: SQL p95 ≤ 2 ms, no Sort or Seq Scan on
+    ratings, HTTP p95 ≤ 1.5 × its framework floor, page 1,000 ≤ 1.2 × page 1, bulk ≤ 300 ms."""
+    lines = ["", "## Targets", "",
+             "SQL p95 ≤ 2 ms (lists, searches, summaries, deep pages); plan without Sort or Seq Scan on "
+             f"ratings; HTTP p95 ≤ 1.5 × framework floor; page 1,000 ≤ 1.2 × page 1; bulk p95 ≤ {BULK_TARGET_MS} ms.",
+             "", "| request | sql ≤ 2 ms | plan | ≤ 1.5 × fw | deep ≤ 1.2 × page 1 | bulk ≤ 300 ms |",
+             "|---|---|---|---|---|---|"]
+
+    def mark(ok: bool | None) -> str:
+        return "—" if ok is None else ("yes" if ok else "**no**")
+
+    for s in scenarios:
+        p95 = pct(s.times, 95)
+        sql = pct(s.sql, 95) <= 2 if s.group in ("list", "search", "summary", "deep") and s.sql else None
+        plan = not s.plan_problems if s.group in PLAN_CHECKED else None
+        fw = p95 <= 1.5 * pct(s.framework, 95) if s.framework else None
+        first = by_name.get("list " + s.name.split(" ", 1)[1]) if s.group == "deep" else None
+        deep = p95 <= 1.2 * pct(first.times, 95) if first else None
+        bulk = p95 <= BULK_TARGET_MS if s.group == "bulk" else None
+        lines.append(f"| {s.name} | {mark(sql)} | {mark(plan)} | {mark(fw)} | {mark(deep)} | {mark(bulk)} |")
+    return lines
 
 
 def chart(scenarios, hello, path: Path) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpResponse
 
 from merchants import tenancy
 
 _SCENARIOS: dict[str, list[str]] | None = None
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
 
 def _scenarios() -> dict[str, list[str]]:
@@ -46,4 +48,8 @@ def floor(request, name: str):
                     results.append(cursor.fetchall())
     finally:
         tenancy.clear_tenant()
+    # A write's statements (bulk actions) are rolled back with the request's transaction
+    # (ATOMIC_REQUESTS), so that each floor request starts from the same rows.
+    if any(WRITE.match(sql) for sql in statements):
+        transaction.set_rollback(True)
     return HttpResponse(json.dumps(results, default=str), content_type="application/json")
