@@ -34,7 +34,15 @@ class Customer(TenantModel):
                 condition=~models.Q(full_name=""), name="customer_name_present"
             ),
         ]
-        indexes = [models.Index(fields=["merchant", "name_key", "id"], name="customer_name_key")]
+        indexes = [
+            models.Index(fields=["merchant", "name_key", "id"], name="customer_name_key"),
+            # CASE-9's exact search: e-mails are stored lower-cased (customer_upsert), so the search
+            # compares with = (leakproof, usable under row-level security), never UPPER().
+            models.Index(fields=["merchant", "email"], name="customer_email",
+                         condition=models.Q(email__isnull=False)),
+            models.Index(fields=["merchant", "phone"], name="customer_phone",
+                         condition=models.Q(phone__isnull=False)),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -136,9 +136,9 @@ def _searched(access: Access, ratings: QuerySet, q: str) -> QuerySet:
     if text.startswith("#") and text[1:].isdigit():
         number = int(text[1:])
         return ratings.filter(pk=number) if number < 2**63 else ratings.none()
-    if "@" in text:
+    if "@" in text:  # stored lower-cased (customer_upsert): = is leakproof and uses customer_email
         return ratings.filter(customer_id__in=access.scope(Customer.objects, branch=None)
-                              .filter(email__iexact=text).values("pk"))
+                              .filter(email=text.lower()).values("pk"))
     if PHONE.fullmatch(text):
         return ratings.filter(customer_id__in=access.scope(Customer.objects, branch=None)
                               .filter(phone=text).values("pk"))
