@@ -21,6 +21,7 @@ from merchants.models import Membership, MembershipBranch
 from .models import DUE_NEVER, CaseEvent, CasePriority, CaseStatus, Rating
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
+_MERCHANT = Rating._meta.get_field("merchant")
 UNSET = object()
 
 
@@ -59,11 +60,16 @@ def case_fields_for_new_rating(rating: Rating) -> None:
         _open(rating, at=rating.created_at)
 
 
-def _log(rating: Rating, actor, kind: str, before, after, at) -> CaseEvent:
-    return CaseEvent.objects.create(
+def _log(rating: Rating, actor, kind: str, before, after, at, events: list | None = None) -> None:
+    """One line of the case's log (CASE-5): written now, or added to `events` for one insert."""
+    event = CaseEvent(
         merchant_id=rating.merchant_id, rating=rating, actor=actor, kind=kind, at=at,
         from_value=None if before is None else str(before), to_value=None if after is None else str(after),
     )
+    if events is None:
+        event.save()
+    else:
+        events.append(event)
 
 
 def _save(rating: Rating, fields: set[str]) -> None:
@@ -74,69 +80,117 @@ def _save(rating: Rating, fields: set[str]) -> None:
 CASE_FIELDS = {"status", "priority", "case_opened_at", "at_risk_at", "due_at", "due_order", "resolved_at"}
 
 
-def _set_status(rating: Rating, status: str, *, actor, at) -> set[str]:
+def _set_status(rating: Rating, status: str, *, actor, at, events: list | None = None) -> set[str]:
     before = rating.status
     if status == before:
         return set()
+    changed = {"status", "resolved_at"}
     if before == CaseStatus.NONE:
         _open(rating, at=at, status=status)
+        changed = CASE_FIELDS
     else:
         rating.status = status
     if status == CaseStatus.RESOLVED:
         rating.resolved_at = at
     elif before == CaseStatus.RESOLVED:
         rating.resolved_at = None
-    _log(rating, actor, CaseEvent.Kind.STATUS, before, status, at)
-    return CASE_FIELDS
+    _log(rating, actor, CaseEvent.Kind.STATUS, before, status, at, events)
+    return changed
 
 
 def owner_check(access: Access, rating: Rating, owner_id: int) -> None:
     """CASE-3: the owner must be a member who can see the rating's branch; 400 on `owner` otherwise."""
+    _owner_sees(access, {rating.branch_id}, owner_id)
+
+
+def _owner_sees(access: Access, branch_ids: set[int], owner_id: int) -> None:
+    """The owner is a member who sees every one of these branches; 400 on `owner` otherwise."""
     membership = Membership.objects.filter(merchant_id=access.merchant_id, user_id=owner_id).first()
-    sees = membership is not None and (
-        not membership.restricted_to_branches
-        or MembershipBranch.objects.filter(merchant_id=access.merchant_id, membership=membership,
-                                           branch_id=rating.branch_id).exists()
-    )
+    if membership is None:
+        sees = False
+    elif not membership.restricted_to_branches:
+        sees = True
+    else:
+        linked = MembershipBranch.objects.filter(merchant_id=access.merchant_id, membership=membership,
+                                                 branch_id__in=branch_ids).values_list("branch_id", flat=True)
+        sees = set(linked) == branch_ids
     if not sees:
         raise ValidationError({"owner": _("Choose a member who can see this rating's branch.")})
 
 
-@transaction.atomic
-def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority=UNSET, owner=UNSET) -> Rating:
-    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5).
-
-    `rating` comes from rating_get(access=…). Setting a priority or an owner on a rating
-    without a case opens one (`new`), as any member may (CASE-1). Values are checked before
-    anything is written; a request that changes nothing writes nothing.
-    """
+def _check(access: Access, branch_ids: set[int], status, priority, owner) -> None:
+    """The values of a change, checked before anything is written (400 on the field)."""
     if status is not UNSET and status not in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ESCALATED,
                                               CaseStatus.RESOLVED):
         raise ValidationError({"status": _("Choose new, open, escalated or resolved.")})
     if priority is not UNSET and priority not in CasePriority.values:
         raise ValidationError({"priority": _("Choose low, medium, high or critical.")})
     if owner not in (UNSET, None):
-        owner_check(access, rating, owner)
-    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
-    current = locked.values_list("status", "priority", "owner_id").get()
-    rating.status, rating.priority, rating.owner_id = current
-    now = timezone.now()
+        _owner_sees(access, branch_ids, owner)
+
+
+def _change(access: Access, rating: Rating, *, actor, at, status, priority, owner, events: list) -> set[str]:
+    """Applies a checked change to `rating` (its case fields as locked), logging into `events`;
+    returns the fields changed. Setting a priority or an owner on a rating without a case opens
+    one (`new`), as any member may (CASE-1)."""
     changed: set[str] = set()
+    _MERCHANT.set_cached_value(rating, access.merchant)  # the targets read it: no query per rating
     if status is not UNSET:
-        changed |= _set_status(rating, status, actor=actor, at=now)
+        changed |= _set_status(rating, status, actor=actor, at=at, events=events)
     elif rating.status == CaseStatus.NONE and (priority is not UNSET or owner not in (UNSET, None)):
-        changed |= _set_status(rating, CaseStatus.NEW, actor=actor, at=now)
+        changed |= _set_status(rating, CaseStatus.NEW, actor=actor, at=at, events=events)
     if priority is not UNSET and priority != rating.priority:
-        _log(rating, actor, CaseEvent.Kind.PRIORITY, rating.priority, priority, now)
+        _log(rating, actor, CaseEvent.Kind.PRIORITY, rating.priority, priority, at, events)
         rating.priority = priority
         changed.add("priority")
     if owner is not UNSET and owner != rating.owner_id:
-        _log(rating, actor, CaseEvent.Kind.OWNER, rating.owner_id, owner, now)
+        _log(rating, actor, CaseEvent.Kind.OWNER, rating.owner_id, owner, at, events)
         rating.owner_id = owner
         changed.add("owner_id")
+    return changed
+
+
+@transaction.atomic
+def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority=UNSET, owner=UNSET) -> Rating:
+    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5).
+
+    `rating` comes from rating_get(access=…). Values are checked before anything is written;
+    a request that changes nothing writes nothing.
+    """
+    _check(access, {rating.branch_id}, status, priority, owner)
+    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
+    rating.status, rating.priority, rating.owner_id = locked.values_list("status", "priority", "owner_id").get()
+    events: list[CaseEvent] = []
+    changed = _change(access, rating, actor=actor, at=timezone.now(), status=status, priority=priority,
+                      owner=owner, events=events)
+    CaseEvent.objects.bulk_create(events)
     if changed:
         _save(rating, changed)
     return rating
+
+
+@transaction.atomic
+def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UNSET, priority=UNSET,
+                      owner=UNSET) -> None:
+    """case_update for many ratings at once (CASE-8): the same checks and log, set-based.
+
+    `ratings` are the caller's rows, locked (select_for_update) in this transaction with their
+    case fields. The values are checked once for all their branches; the log is one insert and
+    the ratings one UPDATE per distinct outcome (a bulk assign: one), not four statements each.
+    """
+    _check(access, {rating.branch_id for rating in ratings}, status, priority, owner)
+    now = timezone.now()
+    events: list[CaseEvent] = []
+    outcomes: dict[tuple, list[int]] = {}
+    for rating in ratings:
+        changed = _change(access, rating, actor=actor, at=now, status=status, priority=priority,
+                          owner=owner, events=events)
+        if changed:
+            outcome = tuple(sorted((name, getattr(rating, name)) for name in changed))
+            outcomes.setdefault(outcome, []).append(rating.pk)
+    CaseEvent.objects.bulk_create(events)
+    for outcome, ids in outcomes.items():
+        Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
 
 
 @transaction.atomic

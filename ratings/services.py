@@ -229,22 +229,18 @@ def ratings_bulk(*, access, actor, ids: list[int], action: str, value=None) -> i
     ratings = list(access.scope(Rating.objects).filter(pk__in=wanted).order_by("id").select_for_update())
     if len(ratings) != len(wanted):
         raise ValidationError({"ids": _("Some of these ratings do not exist or are not yours to see.")})
-    if action == "assign" and value is not None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError({"value": _("Give a member's id, or null to unassign.")})
-        for branch_id in {rating.branch_id for rating in ratings}:
-            cases.owner_check(access, Rating(branch_id=branch_id), value)
-    change = {"assign": "owner", "status": "status", "priority": "priority"}.get(action)
-    for rating in ratings:
-        if action == "read":
-            rating_mark_read(merchant=access.merchant, rating=rating)
-        elif action == "unread":
-            rating_mark_unread(merchant=access.merchant, rating=rating)
-        else:
-            try:
-                cases.case_update(access=access, rating=rating, actor=actor, **{change: value})
-            except ValidationError as exc:
-                raise ValidationError({"value": exc.message_dict.get(change, exc.messages)}) from exc
+    if action == "assign" and value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValidationError({"value": _("Give a member's id, or null to unassign.")})
+    if action in ("read", "unread"):
+        mark = rating_mark_read if action == "read" else rating_mark_unread
+        for rating in ratings:
+            mark(merchant=access.merchant, rating=rating)
+        return len(ratings)
+    change = {"assign": "owner", "status": "status", "priority": "priority"}[action]
+    try:
+        cases.cases_update_many(access=access, ratings=ratings, actor=actor, **{change: value})
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.message_dict.get(change, exc.messages)}) from exc
     return len(ratings)
 
 

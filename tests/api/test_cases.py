@@ -6,6 +6,8 @@ import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import OutgoingEmail
@@ -144,6 +146,23 @@ def test_bulk_is_all_or_nothing_CASE_8(make, merchant, other_merchant, admin_cli
                              format="json").status_code == 400
     assert admin_client.post(f"{base(merchant)}ratings/bulk/", {"ids": [], "action": "read"},
                              format="json").status_code == 400
+
+
+@pytest.mark.parametrize("action, value", [("assign", "agent"), ("status", "resolved"), ("priority", "critical")])
+def test_bulk_statements_do_not_grow_with_the_ratings_CASE_8(make, merchant, admin_client, action, value):
+    """A bulk change is set-based: the same statements for 3 ratings as for 12, each change logged."""
+    value = make.member(merchant, "agent").pk if value == "agent" else value
+    counts = []
+    for size in (3, 12):
+        ids = [make.rating(merchant, score).pk for score in ([2, 5, 9] * 4)[:size]]
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.post(f"{base(merchant)}ratings/bulk/", {"ids": ids, "action": action,
+                                                                           "value": value}, format="json")
+        assert response.json() == {"updated": size}
+        kind = {"assign": "owner"}.get(action, action)
+        assert CaseEvent.objects.filter(rating__in=ids, kind=kind).count() == size
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_bulk_of_a_restricted_member_refuses_other_branches_CASE_8(make, merchant, client_for):
