@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
-from .models import DUE_NEVER, CaseEvent, CasePriority, CaseStatus, Rating
+from . import counters
+from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
 _MERCHANT = Rating._meta.get_field("merchant")
@@ -49,6 +50,18 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
     rating.at_risk_at, rating.due_at = _targets(rating.merchant, at)
     rating.due_order = rating.due_at
     rating.resolved_at = None
+
+
+def counted(rating: Rating) -> dict[str, int]:
+    """What the rating adds to the case views' kept counters (ratings.counters, CASE-6)."""
+    is_open = rating.status in OPEN_STATUSES
+    return {"needs_reply": int(rating.needs_reply), "open_cases": int(is_open),
+            "unassigned_cases": int(is_open and rating.owner_id is None)}
+
+
+def counted_change(before: dict[str, int], rating: Rating) -> dict[str, int]:
+    """The counters' deltas from `before` (counted() earlier) to the rating as it is now."""
+    return {name: value - before[name] for name, value in counted(rating).items()}
 
 
 def case_fields_for_new_rating(rating: Rating) -> None:
@@ -158,15 +171,23 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
     a request that changes nothing writes nothing.
     """
     _check(access, {rating.branch_id}, status, priority, owner)
-    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
-    rating.status, rating.priority, rating.owner_id = locked.values_list("status", "priority", "owner_id").get()
+    _lock(access, rating)
+    before = counted(rating)
     events: list[CaseEvent] = []
     changed = _change(access, rating, actor=actor, at=timezone.now(), status=status, priority=priority,
                       owner=owner, events=events)
     CaseEvent.objects.bulk_create(events)
     if changed:
         _save(rating, changed)
+        counters.bump(rating, **counted_change(before, rating))
     return rating
+
+
+def _lock(access: Access, rating: Rating) -> None:
+    """The rating's case as stored, locked until commit: what a change starts from."""
+    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
+    rating.status, rating.priority, rating.owner_id, rating.needs_reply = locked.values_list(
+        "status", "priority", "owner_id", "needs_reply").get()
 
 
 @transaction.atomic
@@ -182,15 +203,19 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
+    deltas: dict[int, dict[str, int]] = {}
     for rating in ratings:
+        before = counted(rating)
         changed = _change(access, rating, actor=actor, at=now, status=status, priority=priority,
                           owner=owner, events=events)
         if changed:
             outcome = tuple(sorted((name, getattr(rating, name)) for name in changed))
             outcomes.setdefault(outcome, []).append(rating.pk)
+            deltas[rating.pk] = counted_change(before, rating)
     CaseEvent.objects.bulk_create(events)
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
+    counters.bump_many(access.merchant_id, deltas)
 
 
 @transaction.atomic
@@ -204,10 +229,10 @@ def case_restore(*, access: Access, rating: Rating, actor, status: str, priority
                            owner=owner)
     if priority is not None or owner is not None:
         raise ValidationError({"status": _("A rating without a case has no priority and no owner.")})
-    locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
-    rating.status, rating.priority, rating.owner_id = locked.values_list("status", "priority", "owner_id").get()
+    _lock(access, rating)
     if rating.status == CaseStatus.NONE:
         return rating
+    before = counted(rating)
     now = timezone.now()
     _log(rating, actor, CaseEvent.Kind.STATUS, rating.status, CaseStatus.NONE, now)
     if rating.owner_id is not None:
@@ -216,6 +241,7 @@ def case_restore(*, access: Access, rating: Rating, actor, status: str, priority
     rating.case_opened_at = rating.at_risk_at = rating.due_at = rating.resolved_at = None
     rating.due_order = DUE_NEVER
     _save(rating, CASE_FIELDS | {"owner_id"})
+    counters.bump(rating, **counted_change(before, rating))
     return rating
 
 

@@ -32,23 +32,25 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
 
 
 _CASE_COLUMNS = ("status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "first_response_at",
-                 "resolved_at")
+                 "resolved_at", "needs_reply")
 
 
-def _case_changes(rating: Rating, author_kind: str, author, at) -> dict:
-    """What a customer message or a staff reply changes in the rating's case (ratings.cases),
-    read from the row locked until commit so that two writers see each other's change."""
+def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, dict]:
+    """What a customer message or a staff reply changes in the rating's case (ratings.cases), and
+    in the case views' counters, read from the row locked until commit so that two writers see
+    each other's change."""
     if author_kind not in (Message.AuthorKind.CUSTOMER, Message.AuthorKind.STAFF):
-        return {}
+        return {}, {}
     stored = (Rating.objects.select_for_update().filter(merchant_id=rating.merchant_id, pk=rating.pk)
               .values_list(*_CASE_COLUMNS).get())
     for name, value in zip(_CASE_COLUMNS, stored, strict=True):
         setattr(rating, name, value)
+    before = cases.counted(rating)
     if author_kind == Message.AuthorKind.CUSTOMER:
         changed = cases.on_customer_message(rating, at)
     else:
         changed = cases.on_staff_reply(rating, author, at)
-    return {name: getattr(rating, name) for name in changed}
+    return {name: getattr(rating, name) for name in changed}, cases.counted_change(before, rating)
 
 
 def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
@@ -59,14 +61,14 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
         body=body, gift_grant=gift_grant, created_at=created_at, event=event, event_params=event_params,
     )
     is_reply = author_kind in Message.REPLY_KINDS
+    case_changes, counted = _case_changes(rating, author_kind, author, created_at)
     Rating.objects.filter(merchant_id=rating.merchant_id, pk=rating.pk).update(
         messages_count=F("messages_count") + 1,
         replies_count=F("replies_count") + (1 if is_reply else 0),
         last_message_at=created_at,
-        **_case_changes(rating, author_kind, author, created_at),
+        **case_changes,
     )
-    if is_reply:
-        counters.bump(rating.pk, replies_sent=1)
+    counters.bump(rating, replies_sent=int(is_reply), **counted)
     rating.messages_count += 1
     rating.replies_count += 1 if is_reply else 0
     rating.last_message_at = created_at
@@ -107,9 +109,9 @@ def rating_create(
         raise Conflict({"visit": _("This visit already has a rating.")}) from exc
     band = band_for(score)
     counters.bump(
-        rating.pk, total_ratings=1, comments_received=int(comment is not None),
+        rating, total_ratings=1, comments_received=int(comment is not None),
         unread_comments=int(comment is not None), promoters=int(band == Band.PROMOTER),
-        passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR),
+        passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR), **cases.counted(rating),
     )
     if comment is not None:
         _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
@@ -124,7 +126,7 @@ def rating_create(
 def _unread_comment_changed(merchant: Merchant, rating: Rating, delta: int) -> None:
     """The read state just changed in this transaction (the row is locked): count it when it has a comment."""
     if Rating.objects.filter(merchant=merchant, pk=rating.pk, comment__isnull=False).exists():
-        counters.bump(rating.pk, unread_comments=delta)
+        counters.bump(rating, unread_comments=delta)
 
 
 @transaction.atomic
@@ -181,7 +183,7 @@ def customer_message_add(*, merchant: Merchant, rating: Rating, body: str) -> Me
         updates["comment"] = text
         rating.comment = text
     Rating.objects.filter(merchant=merchant, pk=rating.pk).update(**updates)
-    counters.bump(rating.pk, comments_received=int(not had_comment),
+    counters.bump(rating, comments_received=int(not had_comment),
                   unread_comments=int(not had_comment or was_read))
     rating.is_read = False
     return message

@@ -4,7 +4,7 @@
   the inbox order, with what the case counts read: the summary counts them from the index
   alone, Unassigned and sla=breached walk it.
 - rating_unanswered_due: the open cases without a first response by due time: sla=at_risk is
-  a range of it.
+  a range of it, and so is the summary's overdue count (index-only, with dates and branch).
 
 Built CONCURRENTLY, outside a transaction, so that ratings keep arriving (SCALE-4).
 """
@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("first_response_at__isnull", True), ("status__in", ["new", "open", "escalated"])),
                 fields=["merchant", "due_at"],
+                include=["created_at", "branch"],
                 name="rating_unanswered_due",
             ),
         ),

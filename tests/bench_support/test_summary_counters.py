@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from merchants import tenancy
 from merchants.access import Access
+from ratings import cases as case_services
 from ratings import services
 from ratings.counters import COLUMNS, counters_rebuild
 from ratings.models import Rating, RatingBranchCounter, RatingDayCounter
@@ -102,6 +103,22 @@ def test_counters_equal_a_recount_after_a_series_of_writes(make, merchant, other
         services.rating_mark_read(merchant=merchant, rating=ratings[9])
         services.rating_mark_read(merchant=merchant, rating=stale)  # a stale copy: not counted twice
         services.rating_mark_unread(merchant=merchant, rating=ratings[6])  # read already? only when it was
+        # The case views' kept counters (CASE-6) through every path that changes a case.
+        access = Access.system(merchant)
+        case_services.case_update(access=access, rating=ratings[5], actor=agent, owner=agent.pk)
+        case_services.case_update(access=access, rating=ratings[6], actor=agent, status="resolved")
+        services.customer_message_add(merchant=merchant, rating=ratings[6], body="Sigue mal")  # reopens it
+        case_services.case_update(access=access, rating=ratings[1], actor=agent, priority="low")  # opens one
+        services.ratings_bulk(access=access, actor=agent, ids=[r.pk for r in ratings[:5]], action="status",
+                              value="escalated")
+        services.ratings_bulk(access=access, actor=agent, ids=[r.pk for r in ratings[4:8]], action="assign",
+                              value=agent.pk)
+        services.ratings_bulk(access=access, actor=agent, ids=[r.pk for r in ratings[6:9]], action="assign",
+                              value=None)
+        case_services.case_restore(access=access, rating=ratings[0], actor=agent, status="none", priority=None,
+                                   owner=None)
+        services.note_add(merchant=merchant, rating=ratings[2], author=agent, body="Nota interna")
+        services.rating_reply(merchant=merchant, rating=ratings[6], author=agent, body="Ya lo vemos")
 
         local = [t.astimezone(zone).date() for t in times]
         cases = [RatingFilters(), RatingFilters(branch_id=second.id),
