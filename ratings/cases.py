@@ -200,14 +200,59 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     the ratings one UPDATE per distinct outcome (a bulk assign: one), not four statements each.
     """
     _check(access, {rating.branch_id for rating in ratings}, status, priority, owner)
+    _apply_many(access, ratings, lambda rating, at, events: _change(
+        access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events))
+
+
+@transaction.atomic
+def cases_restore_many(*, access: Access, ratings: list[Rating], actor, previous: dict[int, tuple]) -> None:
+    """Puts cases back as they were before a change (the undo of a bulk action, CASE-8), logging
+    each change (CASE-5); `previous` maps a rating id to its (status, priority, owner) before.
+    Unlike case_update it may close a case that the change opened: back to `none`, without
+    priority, owner or due times, as the rating was. Set-based like cases_update_many."""
+    groups: dict[tuple, set[int]] = {}
+    for rating in ratings:
+        groups.setdefault(previous[rating.pk], set()).add(rating.branch_id)
+    for (status, priority, owner), branch_ids in groups.items():
+        if status == CaseStatus.NONE:
+            if priority is not None or owner is not None:
+                raise ValidationError({"status": _("A rating without a case has no priority and no owner.")})
+        else:
+            _check(access, branch_ids, status, priority, owner)
+
+    def restore(rating, at, events):
+        status, priority, owner = previous[rating.pk]
+        if status != CaseStatus.NONE:
+            return _change(access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner,
+                           events=events)
+        return _close(rating, actor=actor, at=at, events=events)
+
+    _apply_many(access, ratings, restore)
+
+
+def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
+    """Back to no case at all: the undo of a change that opened one."""
+    if rating.status == CaseStatus.NONE:
+        return set()
+    _log(rating, actor, CaseEvent.Kind.STATUS, rating.status, CaseStatus.NONE, at, events)
+    if rating.owner_id is not None:
+        _log(rating, actor, CaseEvent.Kind.OWNER, rating.owner_id, None, at, events)
+    rating.status, rating.priority, rating.owner_id = CaseStatus.NONE, None, None
+    rating.case_opened_at = rating.at_risk_at = rating.due_at = rating.resolved_at = None
+    rating.due_order = DUE_NEVER
+    return CASE_FIELDS | {"owner_id"}
+
+
+def _apply_many(access: Access, ratings: list[Rating], change) -> None:
+    """`change(rating, at, events)` on each locked rating, then the log in one insert, one UPDATE
+    per distinct outcome and the kept counters (ratings.counters) in one statement."""
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
     deltas: dict[int, dict[str, int]] = {}
     for rating in ratings:
         before = counted(rating)
-        changed = _change(access, rating, actor=actor, at=now, status=status, priority=priority,
-                          owner=owner, events=events)
+        changed = change(rating, now, events)
         if changed:
             outcome = tuple(sorted((name, getattr(rating, name)) for name in changed))
             outcomes.setdefault(outcome, []).append(rating.pk)
@@ -216,33 +261,6 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)
-
-
-@transaction.atomic
-def case_restore(*, access: Access, rating: Rating, actor, status: str, priority: str | None,
-                 owner: int | None) -> Rating:
-    """Puts a case back as it was before a change (the undo of a bulk action, CASE-8), logging
-    each change (CASE-5). Unlike case_update it may close a case that the change opened: back
-    to `none`, without priority, owner or due times, as the rating was."""
-    if status != CaseStatus.NONE:
-        return case_update(access=access, rating=rating, actor=actor, status=status, priority=priority,
-                           owner=owner)
-    if priority is not None or owner is not None:
-        raise ValidationError({"status": _("A rating without a case has no priority and no owner.")})
-    _lock(access, rating)
-    if rating.status == CaseStatus.NONE:
-        return rating
-    before = counted(rating)
-    now = timezone.now()
-    _log(rating, actor, CaseEvent.Kind.STATUS, rating.status, CaseStatus.NONE, now)
-    if rating.owner_id is not None:
-        _log(rating, actor, CaseEvent.Kind.OWNER, rating.owner_id, None, now)
-    rating.status, rating.priority, rating.owner_id = CaseStatus.NONE, None, None
-    rating.case_opened_at = rating.at_risk_at = rating.due_at = rating.resolved_at = None
-    rating.due_order = DUE_NEVER
-    _save(rating, CASE_FIELDS | {"owner_id"})
-    counters.bump(rating, **counted_change(before, rating))
-    return rating
 
 
 def note_logged(rating: Rating, message) -> None:

@@ -272,14 +272,14 @@ def ratings_bulk_undo(*, access, actor, action: str, previous: list[list]) -> in
     ratings = list(access.scope(Rating.objects).filter(pk__in=sorted(values)).order_by("id").select_for_update())
     if len(ratings) != len(values):
         raise ValidationError({"ids": _("Some of these ratings do not exist or are not yours to see.")})
-    for rating in ratings:
-        before = values[rating.pk]
-        if action in ("read", "unread"):
-            mark = rating_mark_read if before["is_read"] else rating_mark_unread
+    if action in ("read", "unread"):
+        for rating in ratings:
+            mark = rating_mark_read if values[rating.pk]["is_read"] else rating_mark_unread
             mark(merchant=access.merchant, rating=rating)
-        else:
-            cases.case_restore(access=access, rating=rating, actor=actor, status=before["status"],
-                               priority=before["priority"], owner=before["owner_id"])
+    else:
+        cases.cases_restore_many(access=access, ratings=ratings, actor=actor, previous={
+            rating_id: (before["status"], before["priority"], before["owner_id"])
+            for rating_id, before in values.items()})
     return len(ratings)
 
 

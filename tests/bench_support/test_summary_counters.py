@@ -115,8 +115,8 @@ def test_counters_equal_a_recount_after_a_series_of_writes(make, merchant, other
                               value=agent.pk)
         services.ratings_bulk(access=access, actor=agent, ids=[r.pk for r in ratings[6:9]], action="assign",
                               value=None)
-        case_services.case_restore(access=access, rating=ratings[0], actor=agent, status="none", priority=None,
-                                   owner=None)
+        case_services.cases_restore_many(access=access, ratings=[Rating.objects.get(pk=ratings[0].pk)],
+                                         actor=agent, previous={ratings[0].pk: ("none", None, None)})
         services.note_add(merchant=merchant, rating=ratings[2], author=agent, body="Nota interna")
         services.rating_reply(merchant=merchant, rating=ratings[6], author=agent, body="Ya lo vemos")
 
