@@ -28,6 +28,7 @@ def test_admin_erases_a_customer_after_typing_the_name_PRV_2(seeded, open_page, 
     assert Customer.objects.get(pk=rating.customer_id).erased_at is None
     page.get_by_label("Type the customer's full name").fill("andrés castillo")
     page.get_by_role("button", name="Erase for ever").click()
+    expect(page.get_by_text("The customer's personal data was erased.")).to_be_visible()
     erased = Customer.objects.get(pk=rating.customer_id)
     assert erased.erased_at is not None and erased.email is None and "Castillo" not in erased.full_name
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -45,6 +46,8 @@ def test_admin_sets_the_retention_PRV_3(seeded, open_page):
     assert merchant.erase_after_months is None
     months.fill("24")
     page.get_by_role("button", name="Save").click()
+    # The redirect's page says so; only then is the save certain and the page still to shoot.
+    expect(page.get_by_text("no visit for 24 months will be erased daily")).to_be_visible()
     merchant.refresh_from_db()
     assert merchant.erase_after_months == 24
     screenshot(page, "privacy-settings.png")
