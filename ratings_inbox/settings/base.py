@@ -26,6 +26,28 @@ DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / "var").resolve()
 
 
 DEBUG = env_bool("DEBUG", True)
+
+
+def require_production_environment(*, debug: bool) -> None:
+    """With DEBUG off (production) the database, Redis and the key come from the environment (SCALE-1).
+
+    The embedded PostgreSQL and Redis in DATA_DIR are for development only: a production process
+    that started them would keep its data on its container's disk, unseen by the other processes.
+    Checked before anything else is read, so nothing starts half-configured.
+    """
+    if debug:
+        return
+    missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY") if not os.environ.get(name, "").strip()]
+    if missing:
+        raise ImproperlyConfigured(
+            "; ".join(f"{name} is not set" for name in missing)
+            + ". With DEBUG off every process takes DATABASE_URL, REDIS_URL and SECRET_KEY from the environment"
+            " (the embedded servers are for development only; SECRET_KEY: at least 50 random characters,"
+            " e.g. python -c \"import secrets; print(secrets.token_urlsafe(50))\")."
+        )
+
+
+require_production_environment(debug=DEBUG)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
     if h.strip()
@@ -128,6 +150,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5, "socket_connect_timeout": 2,
 }
 CELERY_TIMEZONE = "UTC"
+# Beat keeps only the last run of each entry here; production points it at a tmpfs (compose `beat`,
+# --schedule): lost at a restart, every entry simply runs once more. Exactly one beat runs.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # Periodic sweeps (AR-4): they deliver what a lost task, a broker outage or a dead worker
@@ -141,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
     "email-sweep": {"task": "notifications.tasks.email_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "gift-grants-expire": {"task": "gifts.tasks.grants_expire_sweep", "schedule": 300.0},  # GFT-3
     "customer-retention": {"task": "privacy.tasks.retention_sweep", "schedule": 86400.0},  # PRV-3, daily
+    "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 3600.0},  # SCALE-1
 }
 # E-mail delivery by the workers (AR-5). The lease outlasts CELERY_TASK_TIME_LIMIT, so a row
 # is only taken over from a worker that is certainly gone.
