@@ -16,7 +16,7 @@ from merchants import tenancy
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker, django_db_keepdb):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
     """The test database made as production's is (SEC-3): bootstrap_db's roles, ownership and
     grants, migrated by the owner; the tests then connect as the application role (and the
     sweeps' tests as the sweeper too), so row-level security applies to them as to the app.
@@ -37,12 +37,40 @@ def django_db_setup(django_test_environment, django_db_blocker, django_db_keepdb
             settings.DATABASES[alias]["NAME"] = connections[alias].settings_dict["NAME"] = name
         call_command("migrate", database="owner", verbosity=0, interactive=False)
         connections["owner"].close()
+    bouncer = _through_pgbouncer(request.config, settings, connections)
     yield
+    if bouncer is not None:
+        for alias in connections:
+            connections[alias].close()
+        bouncer.stop()
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             for alias in connections:
                 connections[alias].close()
             drop_database(name)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--pgbouncer", action="store_true",
+                     help="run the tests through a private PgBouncer in transaction pooling mode (SCALE-3)")
+
+
+def _through_pgbouncer(config, settings, connections):
+    """With --pgbouncer, the application's and the sweeper's connections go through PgBouncer in
+    transaction mode, as production's do (DATABASE_POOLER); migrations went straight to PostgreSQL."""
+    if not config.getoption("--pgbouncer"):
+        return None
+    from ratings_inbox.settings.base import POOLED_ALIASES, pooled
+    from tests.pgbouncer import PgBouncer
+
+    admin = settings.DATABASE_ADMIN
+    bouncer = PgBouncer(host=admin["HOST"], port=admin["PORT"], pool_size=4,
+                        users=[settings.DATABASES[alias]["USER"] for alias in connections]).start()
+    for alias in POOLED_ALIASES:
+        connections[alias].close()
+        settings.DATABASES[alias] = connections[alias].settings_dict = pooled(
+            connections[alias].settings_dict, f"127.0.0.1:{bouncer.port}")
+    return bouncer
 
 
 def _flush_as_owner(self):
@@ -277,8 +305,10 @@ def acting_for(db):
 
     def set_again(**kwargs):
         if acting and threading.get_ident() == thread:
+            connection.tenant = (str(acting["id"]), "")
             with connection.connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('app.merchant_id', %s, false)", [str(acting["id"])])
+                for statement in connection.tenant_statements(*connection.tenant):
+                    cursor.execute(statement)
 
     def act(merchant):
         acting["id"] = merchant.pk

@@ -89,7 +89,7 @@ def database_admin_params() -> dict:
 def database_alias(role: str, **extra) -> dict:
     """A connection to the application's database as `role`, with DATABASE_URL's password."""
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "ratings_inbox.postgres",  # the tenant set per transaction (SCALE-3)
         "NAME": DATABASE_ADMIN["NAME"],
         "USER": role,
         "PASSWORD": DATABASE_ADMIN["PASSWORD"],
@@ -101,6 +101,17 @@ def database_alias(role: str, **extra) -> dict:
     }
 
 
+def pooled(alias: dict, pooler: str) -> dict:
+    """The alias through PgBouncer in transaction pooling mode at `pooler` (host:port, SCALE-3).
+
+    Each transaction may get another server connection: the tenant is set per transaction
+    (ratings_inbox.postgres), psycopg2 prepares no statements, and Django's server-side cursors
+    (.iterator(), DECLARE ... WITH HOLD outside a transaction) are off.
+    """
+    host, _, port = pooler.rpartition(":")
+    return {**alias, "HOST": host, "PORT": port or "6432", "DISABLE_SERVER_SIDE_CURSORS": True}
+
+
 DATABASE_ADMIN = database_admin_params()
 DATABASES = {
     "default": database_alias(DATABASE_APP_ROLE, ATOMIC_REQUESTS=True,
@@ -108,6 +119,12 @@ DATABASES = {
     "owner": database_alias(DATABASE_OWNER_ROLE),
     "sweeper": database_alias(DATABASE_SWEEPER_ROLE, CONN_MAX_AGE=int(os.environ.get("CONN_MAX_AGE", "60"))),
 }
+# DATABASE_POOLER=pgbouncer:6432: the web and worker processes (aliases default and sweeper) go
+# through PgBouncer; migrations and bootstrap_db connect to PostgreSQL itself, since CREATE INDEX
+# CONCURRENTLY and the migrations' SET lock_timeout need a session of their own.
+POOLED_ALIASES = ("default", "sweeper")
+if os.environ.get("DATABASE_POOLER"):
+    DATABASES.update({alias: pooled(DATABASES[alias], os.environ["DATABASE_POOLER"]) for alias in POOLED_ALIASES})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------
