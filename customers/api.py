@@ -128,7 +128,7 @@ class VisitCreateView(MerchantView):
         if branch is None:
             raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
         person, invoice = values["customer"], values["invoice"]
-        if Visit.objects.filter(branch=branch, invoice_number=invoice["number"]).exists():
+        if Visit.objects.filter(merchant=self.merchant, branch=branch, invoice_number=invoice["number"]).exists():
             # visit_record's dict error loses its "conflict" code; a racing twin hits the unique key (409 too)
             raise Conflict({"invoice_number": _("This invoice is already recorded for this branch.")})
         with transaction.atomic():

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from merchants.models import Branch, TenantModel
+from merchants.models import Branch, TenantForeignKey, TenantModel
 
 
 class Customer(TenantModel):
@@ -51,7 +51,7 @@ class Customer(TenantModel):
 class CustomerNameToken(TenantModel):
     """One folded word of a customer's name: `token LIKE 'per%'` finds "Pedro Perea" (INB-4)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens",
+    customer = TenantForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens",
                                  db_constraint=False)
     token = models.CharField(max_length=60, db_collation="C")
 
@@ -67,8 +67,8 @@ class CustomerNameToken(TenantModel):
 class Visit(TenantModel):
     """A purchase at a branch, with its invoice (DET-4). A rating is left for a visit."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
+    branch = TenantForeignKey(Branch, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
+    customer = TenantForeignKey(Customer, on_delete=models.PROTECT, related_name="visits", db_constraint=False)
     visited_at = models.DateTimeField(_("visited at"))
     invoice_number = models.CharField(_("invoice number"), max_length=60)
     invoice_total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
@@ -92,7 +92,7 @@ class Visit(TenantModel):
 
 
 class InvoiceLine(TenantModel):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
+    visit = TenantForeignKey(Visit, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     position = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(_("description"), max_length=300)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)

@@ -110,7 +110,7 @@ def visit_record(
         raise ValidationError("Branch and customer must belong to the merchant.")
     if visited_at > timezone.now():
         raise ValidationError({"visited_at": "A visit cannot be in the future."})
-    if Visit.objects.filter(branch=branch, invoice_number=invoice_number).exists():
+    if Visit.objects.filter(merchant=merchant, branch=branch, invoice_number=invoice_number).exists():
         raise Conflict({"invoice_number": f"Invoice {invoice_number!r} is already recorded for this branch."})
     visit = Visit.objects.create(
         merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from merchants.models import TenantModel
+from merchants.models import TenantForeignKey, TenantModel, TenantOneToOneField
 
 Q = models.Q
 
@@ -70,10 +70,10 @@ class GiftGrant(TenantModel):
         REDEEMED = "redeemed", _("Redeemed")
         EXPIRED = "expired", _("Expired")
 
-    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="grants", db_constraint=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="gift_grants",
+    gift = TenantForeignKey(Gift, on_delete=models.PROTECT, related_name="grants", db_constraint=False)
+    customer = TenantForeignKey(Customer, on_delete=models.PROTECT, related_name="gift_grants",
                                  db_constraint=False)
-    rating = models.ForeignKey(
+    rating = TenantForeignKey(
         "ratings.Rating", null=True, blank=True, on_delete=models.PROTECT, related_name="gift_grants",
         db_constraint=False,
     )
@@ -120,11 +120,11 @@ class GiftGrant(TenantModel):
 class PointsEntry(TenantModel):
     """One movement of a customer's loyalty points (GFT-4)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="points_entries",
+    customer = TenantForeignKey(Customer, on_delete=models.CASCADE, related_name="points_entries",
                                  db_constraint=False)
     # One-to-one for Django; the database holds it as the (grant, merchant) constraint below
     # (the migration dropped the unique on grant_id alone, as for Rating.visit).
-    grant = models.OneToOneField(
+    grant = TenantOneToOneField(
         GiftGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry",
         db_constraint=False,
     )

@@ -49,24 +49,36 @@ def _ensure_role(cur, role: str, attributes: str, password: str | None) -> bool:
     return created
 
 
-def ensure_roles_and_database(name: str | None = None) -> list[str]:
+def ensure_roles(cur) -> list[str]:
+    """The three roles, created or reset with `cur` (an administrator's cursor)."""
+    roles = _roles()
+    password = settings.DATABASE_ADMIN["PASSWORD"] or None
+    done = []
+    for kind, attributes in (("owner", "BYPASSRLS NOCREATEDB"), ("app", "NOBYPASSRLS NOCREATEDB"),
+                             ("sweeper", "BYPASSRLS NOCREATEDB")):
+        if _ensure_role(cur, roles[kind], attributes, password):
+            done.append(f"created role {roles[kind]}")
+    # Every query of the app reads a page of rows: starting parallel workers costs more
+    # than the query (a name search went from 76 ms to 7 ms without them).
+    cur.execute(sql.SQL("ALTER ROLE {} SET max_parallel_workers_per_gather = 0").format(
+        sql.Identifier(roles["app"])))
+    return done
+
+
+def ensure_roles_and_database(name: str | None = None, *, maintenance: str = "postgres") -> list[str]:
     """The three roles and the database `name` (the settings' by default), owned and granted as
-    described above. Returns what it did, one line each, for the command's output."""
+    described above. Returns what it did, one line each, for the command's output.
+
+    `maintenance` is the database connected to for the roles: on a Citus coordinator one with
+    the extension, from which Citus creates the roles on the workers too.
+    """
     admin = settings.DATABASE_ADMIN
     roles = _roles()
     name = name or admin["NAME"]
-    password = admin["PASSWORD"] or None
     done = []
-    conn = connect(admin, "postgres")
+    conn = connect(admin, maintenance)
     with conn.cursor() as cur:
-        for kind, attributes in (("owner", "BYPASSRLS NOCREATEDB"), ("app", "NOBYPASSRLS NOCREATEDB"),
-                                 ("sweeper", "BYPASSRLS NOCREATEDB")):
-            if _ensure_role(cur, roles[kind], attributes, password):
-                done.append(f"created role {roles[kind]}")
-        # Every query of the app reads a page of rows: starting parallel workers costs more
-        # than the query (a name search went from 76 ms to 7 ms without them).
-        cur.execute(sql.SQL("ALTER ROLE {} SET max_parallel_workers_per_gather = 0").format(
-            sql.Identifier(roles["app"])))
+        done += ensure_roles(cur)
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
             cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(

@@ -196,3 +196,43 @@ def TenantPrimaryKeys():  # noqa: N802 - reads like a migration operation
     must be non-atomic).
     """
     return migrations.RunPython(_tenant_primary_keys, _id_primary_keys, atomic=False)
+
+
+# --- Citus (manage.py distribute) -------------------------------------------------------
+
+def citus_tables(apps) -> tuple[list[str], list[str]]:
+    """(reference tables, distributed tables) of the models, each list ordered so that a table comes
+    after every table its foreign keys reference (Citus distributes a referencing table only once
+    the referenced one is distributed).
+
+    Distributed: the tenant models (merchant_id on the row) whose `distributed` is true, sharded by
+    merchant_id and co-located, so a merchant's rows of every table are on one node. Reference:
+    every other table of the models (merchants, users, tokens, sessions, Django's own), copied
+    whole to every node, which a shard may join or reference locally.
+    """
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    distributed = {m._meta.db_table for m in models
+                   if m._meta.db_table in tenant_tables(apps) and getattr(m, "distributed", True)}
+    # Every foreign key, composite ones included, has its Django field (db_constraint=False or not).
+    references: dict[str, set[str]] = {m._meta.db_table: set() for m in models}
+    for model in models:
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is not None:
+                references[model._meta.db_table].add(field.related_model._meta.db_table)
+    ordered = _referenced_first(references)
+    return ([t for t in ordered if t not in distributed], [t for t in ordered if t in distributed])
+
+
+def _referenced_first(references: dict[str, set[str]]) -> list[str]:
+    done: list[str] = []
+
+    def visit(table: str, path: tuple[str, ...]) -> None:
+        if table in done or table in path:
+            return
+        for parent in sorted(references.get(table, ())):
+            visit(parent, (*path, table))
+        done.append(table)
+
+    for table in sorted(references):
+        visit(table, ())
+    return done

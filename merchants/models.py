@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +38,67 @@ class Merchant(models.Model):
         return self.name
 
 
+class MerchantKey(models.ForeignKey):
+    """merchant_id of a tenant row: the distribution column on Citus (SCALE-2).
+
+    Having a placeholder of its own, it keeps Django from writing a bulk insert as
+    INSERT … SELECT FROM unnest(…), which Citus pulls to the coordinator: the rows go as
+    VALUES, which Citus sends to the merchant's shard. The migrations see a plain ForeignKey.
+    """
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ForeignKey", args, kwargs
+
+
+class SameMerchantRelated(ReverseManyToOneDescriptor):
+    """row.children of a tenant row reads the children by (merchant_id, parent id)."""
+
+    @cached_property
+    def related_manager_cls(self):
+        manager = super().related_manager_cls
+
+        class SameMerchantManager(manager):
+            def __init__(self, instance):
+                super().__init__(instance)
+                self.core_filters = {**self.core_filters, "merchant_id": instance.merchant_id}
+
+        return SameMerchantManager
+
+
+class SameMerchantJoin:
+    """A reference from one tenant row to another (SCALE-2): joins on (merchant_id, id).
+
+    The database checks such a reference with a composite key (the field says db_constraint=False);
+    every join the ORM writes for it, select_related and filters across it either way, also names
+    the merchant: `ON b.id = a.b_id AND b.merchant_id = a.merchant_id`. On Citus that is a join on
+    the distribution column, which stays on the merchant's shard. The migrations see a plain field.
+    """
+
+    def get_extra_restriction(self, alias, related_alias):
+        from django.db.models.expressions import Col
+        from django.db.models.lookups import Exact
+
+        return Exact(Col(alias, self.related_model._meta.get_field("merchant")),
+                     Col(related_alias, self.model._meta.get_field("merchant")))
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, f"django.db.models.{self.plain}", args, kwargs
+
+
+class TenantForeignKey(SameMerchantJoin, models.ForeignKey):
+    plain = "ForeignKey"
+    related_accessor_class = SameMerchantRelated
+
+
+class TenantOneToOneField(SameMerchantJoin, models.OneToOneField):
+    plain = "OneToOneField"
+
+
 class TenantModel(models.Model):
     """A row owned by one merchant: merchant_id is on the row itself (TEN-1).
 
@@ -48,10 +111,23 @@ class TenantModel(models.Model):
     tests/models/test_distributable_schema.py checks the catalog.
     """
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    merchant = MerchantKey(Merchant, on_delete=models.CASCADE, related_name="+")
+
+    # On Citus (manage.py distribute) the table is sharded by merchant_id, co-located with the
+    # other tenant tables. False: a small table read before a merchant is chosen (by user, by key
+    # prefix), kept whole on every node as a reference table instead.
+    distributed = True
 
     class Meta:
         abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """save() of a stored row names its merchant and leaves merchant_id alone (SCALE-2): on Citus
+        the UPDATE then goes to the merchant's shard alone, and a distribution column is never
+        rewritten, not even to its own value."""
+        values = [value for value in values if value[0].attname != "merchant_id"]
+        return super()._do_update(base_qs.filter(merchant_id=self.merchant_id), using, pk_val, values,
+                                  update_fields, forced_update)
 
 
 class Branch(TenantModel):
@@ -77,6 +153,7 @@ class Membership(TenantModel):
         ADMIN = "admin", _("Admin")
 
     RANK = {Role.STAFF: 1, Role.AGENT: 2, Role.ADMIN: 3}
+    distributed = False  # a user's merchants are listed before one is chosen (TEN-2, token auth)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -106,9 +183,9 @@ class Membership(TenantModel):
 class MembershipBranch(TenantModel):
     """The branches a restricted membership may see (TEN-5)."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_links",
+    membership = TenantForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_links",
                                    db_constraint=False)
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    branch = TenantForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     class Meta:
         constraints = [
@@ -132,6 +209,7 @@ class ApiKey(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    distributed = False  # found by its prefix before its merchant is known (API-2)
 
     class Meta:
         constraints = [

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 
-from ratings_inbox import rows
+from ratings_inbox import logs, rows
 
 
 def _text(value: int | None) -> str:
@@ -57,6 +57,7 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     if row is None:
         return None
     merchant = rows.instance(Merchant, row[: rows.width(Merchant)])
+    logs.merchant_id.set(str(merchant.pk))  # the request's log lines name it (to its end)
     if connection.citus:
         _apply(str(merchant.pk), user)
     else:
@@ -88,10 +89,12 @@ def tenant(merchant_id: int, *, user_id: int | None = None):
     one that does (the outbox's claim still commits before its e-mail is sent).
     """
     previous = connection.tenant
+    logged = logs.merchant_id.set(str(merchant_id))
     set_tenant(merchant_id, user_id=user_id)
     try:
         yield
     finally:
+        logs.merchant_id.reset(logged)
         _restore(previous)
 
 

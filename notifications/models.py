@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from customers.models import Customer
-from merchants.models import TenantModel
+from merchants.models import TenantForeignKey, TenantModel
 
 
 class OutgoingEmail(TenantModel):
@@ -21,10 +21,10 @@ class OutgoingEmail(TenantModel):
         CANCELLED = "cancelled", "Cancelled"  # never to be sent: its customer was erased (PRV-2)
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    rating = models.ForeignKey("ratings.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    customer = TenantForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    rating = TenantForeignKey("ratings.Rating", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                db_constraint=False)
-    message = models.ForeignKey(
+    message = TenantForeignKey(
         "ratings.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
     to_address = models.EmailField()

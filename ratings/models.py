@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Visit
-from merchants.models import Branch, TenantModel
+from merchants.models import Branch, TenantForeignKey, TenantModel, TenantOneToOneField
 
 COMMENT_EXCERPT_LENGTH = 140
 MESSAGE_MAX_LENGTH = 5000
@@ -113,9 +113,9 @@ class Rating(TenantModel):
     # One-to-one for Django (visit.rating, select_related("rating")); in the database the one
     # rating per visit is the (visit, merchant) constraint below: the migration dropped the
     # unique on visit_id alone that a OneToOneField makes (a sharded table cannot have it).
-    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="rating", db_constraint=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
+    visit = TenantOneToOneField(Visit, on_delete=models.PROTECT, related_name="rating", db_constraint=False)
+    customer = TenantForeignKey(Customer, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
+    branch = TenantForeignKey(Branch, on_delete=models.PROTECT, related_name="ratings", db_constraint=False)
     customer_name_key = models.CharField(max_length=200, db_collation="C", editable=False)
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), null=True, blank=True)
@@ -245,7 +245,7 @@ class CaseEvent(TenantModel):
         OWNER = "owner", _("Owner")
         NOTE = "note", _("Note")
 
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="case_events", db_constraint=False)
+    rating = TenantForeignKey(Rating, on_delete=models.CASCADE, related_name="case_events", db_constraint=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -281,14 +281,14 @@ class Message(TenantModel):
     # What a customer may ever see or be e-mailed: never an internal note (CASE-4).
     CUSTOMER_KINDS = (AuthorKind.CUSTOMER, AuthorKind.STAFF, AuthorKind.AUTO_REPLY, AuthorKind.SYSTEM)
 
-    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="messages", db_constraint=False)
+    rating = TenantForeignKey(Rating, on_delete=models.CASCADE, related_name="messages", db_constraint=False)
     author_kind = models.CharField(max_length=12, choices=AuthorKind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
-    gift_grant = models.ForeignKey(
+    gift_grant = TenantForeignKey(
         "gifts.GiftGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
         db_constraint=False,
     )
@@ -339,7 +339,7 @@ class SummaryCounters(TenantModel):
     (ratings.counters), so the summary is a sum over a few rows instead of an aggregate over
     every rating; ratings.counters.counters_rebuild recomputes them from the ratings."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    branch = TenantForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     total_ratings = models.IntegerField(default=0)
     comments_received = models.IntegerField(default=0)
     replies_sent = models.IntegerField(default=0)

@@ -93,7 +93,7 @@ def rating_create(
     comment = (comment or "").strip() or None
     if comment is not None:
         comment = clean_body(comment, field="comment")
-    if Rating.objects.filter(visit=visit).exists():
+    if Rating.objects.filter(merchant=merchant, visit=visit).exists():
         raise Conflict({"visit": _("This visit already has a rating.")})
     customer = visit.customer
     rating = Rating(

@@ -241,6 +241,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ratings_inbox.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -426,15 +427,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# JSON lines with the request id and the merchant (ratings_inbox.logs) unless LOG_FORMAT=text;
+# text by default with DEBUG on, for a developer's terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "structured": {
+        "text": {
             "format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
-        }
+        },
+        "json": {"()": "ratings_inbox.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
