@@ -65,6 +65,11 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     return merchant
 
 
+def current_merchant_id() -> int | None:
+    """The merchant chosen for this connection's transactions, if any."""
+    return int(connection.tenant[0]) if connection.tenant and connection.tenant[0] else None
+
+
 def set_user(user_id: int | None) -> None:
     """Lets a user read their own memberships before any merchant is chosen."""
     _apply("", _text(user_id))

@@ -54,13 +54,16 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def _claim(email_id: int) -> OutgoingEmail | None:
-    """The row, now 'sending' under this worker's lease, or None if it is not ours to send."""
+    """The row, now 'sending' under this worker's lease, or None if it is not ours to send.
+
+    Named with the merchant the task acts for: a row lock by id alone would reach every shard (SCALE-2).
+    """
     now = timezone.now()
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("customer", "merchant")
-            .filter(pk=email_id, status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
+            .filter(merchant_id=tenancy.current_merchant_id(), pk=email_id, status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
             .first()
         )
         if email is None:
@@ -83,7 +86,7 @@ def _claim(email_id: int) -> OutgoingEmail | None:
 
 
 def _finish_failed(email: OutgoingEmail, reason: str) -> None:
-    OutgoingEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=reason[:2000])
+    OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk).update(status=Status.FAILED, last_error=reason[:2000])
     logger.error("email %s failed: %s", email.pk, reason)
 
 
@@ -124,7 +127,8 @@ def email_deliver(email_id: int) -> str:
         _close(connection)
         return _after_failure(email, exc)
     accepted = time.monotonic()
-    updated = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, attempts=email.attempts).update(
+    updated = OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
+                                          attempts=email.attempts).update(
         status=Status.SENT, sent_at=timezone.now())
     window_ms = (time.monotonic() - accepted) * 1000
     _close(connection)
@@ -146,12 +150,14 @@ def _after_failure(email: OutgoingEmail, exc: Exception) -> str:
     if _is_permanent(exc) or email.attempts >= settings.EMAIL_SEND_MAX_ATTEMPTS:
         reason = ("refused permanently: " if _is_permanent(exc) else
                   f"gave up after {email.attempts} attempts: ") + error
-        OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, attempts=email.attempts).update(
+        OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
+                                          attempts=email.attempts).update(
             status=Status.FAILED, last_error=reason[:2000])
         logger.error("email %s failed: %s", email.pk, reason)
         return "failed"
     retry_at = timezone.now() + timedelta(seconds=backoff_seconds(email.attempts))
-    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, attempts=email.attempts).update(
+    OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
+                                          attempts=email.attempts).update(
         status=Status.QUEUED, next_attempt_at=retry_at, last_error=error)
     logger.warning("email %s attempt %s failed (%s); retry at %s", email.pk, email.attempts, error, retry_at)
     enqueue_email_send(email.pk, email.merchant_id, eta=retry_at)

@@ -144,6 +144,8 @@ def _ingest(client, merchant, branch_id: int, number: str, score: int, comment: 
 def test_the_api_paths_work_on_citus_scale2(on_citus, make):
     """List, detail, summary, ingestion (integration key), reply, gift and auto-reply on the cluster."""
     from autoreply.tasks import autoreply_decide
+    from notifications.models import OutgoingEmail
+    from notifications.tasks import email_send
     from merchants.models import Branch
     from merchants.services import api_key_create
     from ratings.models import Message, Rating
@@ -179,7 +181,10 @@ def test_the_api_paths_work_on_citus_scale2(on_citus, make):
     assert autoreply_decide(detractor["id"], merchant.pk) == "sent"  # as the worker runs it
     with tenancy.tenant(merchant.pk):
         kinds = sorted(Message.objects.filter(merchant=merchant).values_list("author_kind", flat=True))
+        emails = list(OutgoingEmail.objects.filter(merchant=merchant).values_list("id", flat=True))
     assert "staff" in kinds and "auto_reply" in kinds
+    # the reply, the gift and the auto-reply, each claimed and sent as the worker does
+    assert [email_send(e, merchant.pk) for e in sorted(emails)] == ["sent", "sent", "sent"]
     other_client = token_client(make.admin(other))
     assert other_client.get(f"/api/v1/merchants/{other.slug}/ratings/").json()["results"] == []
     assert other_client.get(f"/api/v1/merchants/{other.slug}/ratings/{low['id']}/").status_code == 404
