@@ -144,10 +144,10 @@ def _ingest(client, merchant, branch_id: int, number: str, score: int, comment: 
 def test_the_api_paths_work_on_citus_scale2(on_citus, make):
     """List, detail, summary, ingestion (integration key), reply, gift and auto-reply on the cluster."""
     from autoreply.tasks import autoreply_decide
-    from notifications.models import OutgoingEmail
-    from notifications.tasks import email_send
     from merchants.models import Branch
     from merchants.services import api_key_create
+    from notifications.models import OutgoingEmail
+    from notifications.tasks import email_send
     from ratings.models import Message, Rating
 
     merchant, admin = shop(make, "arepa")
