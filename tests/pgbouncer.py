@@ -59,7 +59,7 @@ class PgBouncer:
             f"default_pool_size = {self.pool_size}\nmax_client_conn = 200\n"
             # Django's connection asks for a time zone; PgBouncer passes these parameters on.
             "ignore_startup_parameters = extra_float_digits,options\n"
-            f"logfile = {self.dir / 'pgbouncer.log'}\n"
+            f"logfile = {self.dir / 'pgbouncer.log'}\nlog_connections = 0\nlog_disconnections = 0\n"
         )
         command = [binary, str(self.dir / "pgbouncer.ini")]
         if os.geteuid() == 0:  # PgBouncer refuses to run as root
@@ -67,11 +67,13 @@ class PgBouncer:
             for path in self.dir.iterdir():
                 shutil.chown(path, "postgres")
             command = ["runuser", "-u", "postgres", "--", *command]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Its output goes to the log file only: a pipe nobody reads would fill up and stop PgBouncer.
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"pgbouncer stopped: {self.process.stderr.read().decode()}")
+                log = self.dir / "pgbouncer.log"
+                raise RuntimeError(f"pgbouncer stopped: {log.read_text() if log.exists() else ''}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
