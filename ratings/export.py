@@ -88,10 +88,11 @@ def export_filename(merchant) -> str:
 
 
 def _stream(access: Access, filters: RatingFilters, ordering: str) -> Iterator[bytes]:
-    # The server consumes this after the view has returned: outside the request's transaction
-    # and after TenantMiddleware has cleared the session's merchant. So the pages are read under
-    # the merchant again (row-level security, TEN-4), and the session is restored afterwards,
-    # also when the client goes away mid-file (the server closes the generator).
+    # The server consumes this after the view has returned: outside the request's transaction,
+    # whose end discarded the merchant. So the pages are read under the merchant again (row-level
+    # security, TEN-4: each page's statement in a transaction that sets it, SCALE-3), and the
+    # merchant chosen before is restored afterwards, also when the client goes away mid-file (the
+    # server closes the generator).
     with tenancy.tenant(access.merchant_id, user_id=access.user_id):
         rows = rating_export_rows(access=access, filters=filters, ordering=ordering)
         yield from csv_chunks(rows, zone=ZoneInfo(access.merchant.timezone))

@@ -24,6 +24,7 @@ def ensure_installed() -> str:
         if shutil.which("apt-get") is None or os.geteuid() != 0:
             raise RuntimeError("These tests need PgBouncer: install Debian's `pgbouncer` package (apt-get).")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "pgbouncer"], check=True, env=env,
                        stdout=subprocess.DEVNULL)
     return BINARY

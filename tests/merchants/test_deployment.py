@@ -29,7 +29,8 @@ def test_app_services_share_one_configuration_by_the_documented_variables():
                          "DEBUG", "ALLOWED_HOSTS"):
             assert variable in env, (name, variable)
         assert env["EMAIL_URL"].startswith("smtp://mail:")
-        assert "@db:5432/" in env["DATABASE_URL"]
+        # db, or the Citus coordinator with DATABASE_HOST (docs/scaling.md)
+        assert "@${DATABASE_HOST:-db}:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://redis:6379")
 
 
