@@ -15,10 +15,15 @@ the database has the extension and writes the settings the way that reaches ever
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.backends.postgresql import base
 
 SETTINGS = ("app.merchant_id", "app.user_id")
+# Statements that read or write rows, which row-level security filters; others (VACUUM, CREATE
+# INDEX CONCURRENTLY, …) run as they are: some may not run inside a transaction at all.
+ROW_STATEMENT = re.compile(r"\s*\(*\s*(SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|VALUES|TABLE|COPY)\b", re.IGNORECASE)
 
 
 def _literal(value: str) -> str:
@@ -58,7 +63,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     cursor.execute(statement)
 
     def _in_tenant_transaction(self, execute, sql, params, many, context):
-        if self.tenant is not None and not self.in_atomic_block and self.get_autocommit():
+        if (self.tenant is not None and ROW_STATEMENT.match(sql) and not self.in_atomic_block
+                and self.get_autocommit()):
             with transaction.atomic(using=self.alias):
                 return execute(sql, params, many, context)
         return execute(sql, params, many, context)
