@@ -64,10 +64,13 @@ class PgBouncer:
         )
         command = [binary, str(self.dir / "pgbouncer.ini")]
         if os.geteuid() == 0:  # PgBouncer refuses to run as root
-            shutil.chown(self.dir, "postgres")
+            # As the user that may open the server's socket directory (the embedded server's
+            # is its own user's alone), or Debian's postgres over TCP.
+            user = Path(self.server[0]).owner() if self.server[0].startswith("/") else "postgres"
+            shutil.chown(self.dir, user)
             for path in self.dir.iterdir():
-                shutil.chown(path, "postgres")
-            command = ["runuser", "-u", "postgres", "--", *command]
+                shutil.chown(path, user)
+            command = ["runuser", "-u", user, "--", *command]
         # Its output goes to the log file only: a pipe nobody reads would fill up and stop PgBouncer.
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
