@@ -70,6 +70,12 @@ class Branch(TenantModel):
         return self.name
 
 
+class NewDetractorNotice(models.TextChoices):
+    OFF = "off", _("Not at all")
+    INSTANT = "instant", _("An e-mail at once")
+    DIGEST = "digest", _("In the daily digest")
+
+
 class Membership(TenantModel):
     class Role(models.TextChoices):
         STAFF = "staff", _("Staff")
@@ -87,6 +93,12 @@ class Membership(TenantModel):
         help_text=_("When set, the member only sees the branches listed for the membership."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the member wants to hear by e-mail from this merchant (SLA-4, SLA-5; API …/me/notifications/).
+    notify_new_detractor = models.CharField(
+        _("new detractors"), max_length=8, choices=NewDetractorNotice.choices, default=NewDetractorNotice.DIGEST)
+    digest_hour = models.PositiveSmallIntegerField(_("digest hour"), default=8)
+    notify_assigned = models.BooleanField(_("assignment e-mails"), default=True)
+    notify_sla = models.BooleanField(_("response-target alerts"), default=True)
 
     class Meta:
         constraints = [
@@ -94,6 +106,9 @@ class Membership(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(role__in=["staff", "agent", "admin"]), name="membership_role_known"
             ),
+            models.CheckConstraint(condition=models.Q(notify_new_detractor__in=["off", "instant", "digest"]),
+                                   name="membership_new_detractor_known"),
+            models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="membership_digest_hour_range"),
         ]
 
     def __str__(self):

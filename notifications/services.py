@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from customers.models import Customer
 from merchants.models import Merchant
@@ -28,14 +28,45 @@ def email_queue(
     """
     if not customer_can_receive_email(customer):
         return None
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "ratings-inbox.local"
     email = OutgoingEmail.objects.create(
         merchant=merchant, kind=kind, customer=customer, rating=rating, message=message,
         to_address=customer.email, subject=subject, body_text=body_text, body_html=body_html,
-        header_message_id=make_msgid(idstring=kind.replace("_", "-"), domain=domain),
+        header_message_id=_message_id(kind),
     )
     transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
     return email
+
+
+def staff_email_queue(
+    *, merchant: Merchant, kind: str, user, dedupe_key: str, subject: str, body_text: str, body_html: str,
+    list_unsubscribe: str, rating=None,
+) -> OutgoingEmail | None:
+    """Records an e-mail to a member of the merchant's staff, at most once per (kind, dedupe_key).
+
+    The unique constraint outgoing_once_per_key decides, not a prior read: two beats, two workers
+    or a retried task that reach the same alert record one row, and the others get None (SLA-3,
+    SLA-5). Sent after commit like every other e-mail, and swept when the hand-off is lost.
+    """
+    if not dedupe_key:
+        raise ValueError("a staff e-mail needs the key that makes it unique")
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+            email = OutgoingEmail.objects.create(
+                merchant=merchant, kind=kind, user=user, rating=rating, dedupe_key=dedupe_key,
+                to_address=user.email, subject=subject, body_text=body_text, body_html=body_html,
+                list_unsubscribe=list_unsubscribe, header_message_id=_message_id(kind),
+            )
+    except IntegrityError:
+        if OutgoingEmail.objects.filter(merchant=merchant, kind=kind, dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
+    return email
+
+
+def _message_id(kind: str) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "ratings-inbox.local"
+    return make_msgid(idstring=kind.replace("_", "-"), domain=domain)
 
 
 def _enqueue(email_id: int, merchant_id: int) -> None:

@@ -59,7 +59,7 @@ def _claim(email_id: int) -> OutgoingEmail | None:
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("customer", "merchant")
+            .select_related("customer", "user", "merchant")
             .filter(pk=email_id, status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
             .first()
         )
@@ -72,8 +72,11 @@ def _claim(email_id: int) -> OutgoingEmail | None:
             _finish_failed(email, f"gave up after {email.attempts} attempts: {email.last_error}".strip())
             return None
         customer = email.customer
-        if customer.email_opt_out or not customer.email:
+        if customer is not None and (customer.email_opt_out or not customer.email):
             _finish_failed(email, "the customer opted out of e-mail before it was sent")
+            return None
+        if email.user is not None and not email.user.is_active:
+            _finish_failed(email, "the member's account was closed before it was sent")
             return None
         email.status = Status.SENDING
         email.attempts += 1
@@ -92,11 +95,15 @@ def _build(email: OutgoingEmail, connection) -> EmailMultiAlternatives:
 
     from .content import html_from_text
 
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if email.customer_id is None:  # to staff: from the product, with the one-click stop of SLA-6 (RFC 8058)
+        sender, headers = name or "Ratings Inbox", {"List-Unsubscribe": f"<{email.list_unsubscribe}>",
+                                                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    else:  # customers know the merchant, not us
+        sender, headers = email.merchant.name, {"List-Unsubscribe": f"<{unsubscribe_url(email.customer)}>"}
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, to=[email.to_address], connection=connection,
-        from_email=formataddr((email.merchant.name, address)),  # customers know the merchant, not us
-        headers={"Message-ID": email.header_message_id, "List-Unsubscribe": f"<{unsubscribe_url(email.customer)}>"},
+        from_email=formataddr((sender, address)), headers={"Message-ID": email.header_message_id, **headers},
     )
     html = email.body_html or html_from_text(merchant=email.merchant, body_text=email.body_text)
     message.attach_alternative(html, "text/html")
