@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from customers.models import Customer
 from merchants.models import Merchant
 
+from .links import STOPS
 from .models import OutgoingEmail
 
 
@@ -73,3 +74,12 @@ def _enqueue(email_id: int, merchant_id: int) -> None:
     from .tasks import enqueue_email_send
 
     enqueue_email_send(email_id, merchant_id)
+
+
+def staff_emails_stop(*, membership, kind: str):
+    """Turns off the preference that `kind` of staff e-mail obeys (SLA-6). Idempotent."""
+    field, value = STOPS[kind]
+    if getattr(membership, field) != value:
+        setattr(membership, field, value)
+        membership.save(update_fields=[field])
+    return membership

@@ -26,6 +26,7 @@ urlpatterns = [
     path("m/<slug:merchant_slug>/", include(merchant_patterns)),
     path("api/v1/", include("ratings_inbox.api_urls")),
     path("", include("customers.public_urls", namespace="public")),
+    path("", include("notifications.urls", namespace="notifications")),
 ]
 
 # Under /api/ these answer JSON, elsewhere Django's pages (API.md "Status codes").

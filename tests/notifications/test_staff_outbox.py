@@ -43,3 +43,24 @@ def test_an_email_has_exactly_one_recipient(merchant, make):
 def test_a_staff_email_needs_its_key(merchant, make):
     with pytest.raises(ValueError):
         _alert(merchant, make.admin(merchant), key="")
+
+
+def test_the_stop_link_works_without_login_and_only_asks_on_GET_SLA_6(merchant, make, client):
+    from merchants.models import Membership
+    from notifications.links import stop_url
+
+    admin = make.admin(merchant)
+    membership = Membership.objects.get(merchant=merchant, user=admin)
+    url = stop_url(membership=membership, kind=OutgoingEmail.Kind.SLA_BREACHED)
+    path = url.split("://", 1)[-1].partition("/")[2]
+    page = client.get(f"/{path}")
+    assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
+    membership.refresh_from_db()
+    assert membership.notify_sla is True  # a link scanner's GET stops nothing
+    # RFC 8058: the mail client posts "List-Unsubscribe=One-Click", with no CSRF token and no session.
+    done = client.post(f"/{path}", {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    membership.refresh_from_db()
+    assert membership.notify_sla is False and membership.notify_assigned is True
+    assert client.post(f"/{path}").status_code == 200  # twice is harmless
+    assert client.get(f"/{path[:-3]}xx/").status_code == 404
