@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
-from . import counters
+from . import counters, staff_emails
 from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
@@ -165,7 +165,8 @@ def _change(access: Access, rating: Rating, *, actor, at, status, priority, owne
 
 @transaction.atomic
 def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority=UNSET, owner=UNSET) -> Rating:
-    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5).
+    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5) and
+    e-mailing a new owner or, on escalation, the admins (CASE-3).
 
     `rating` comes from rating_get(access=…). Values are checked before anything is written;
     a request that changes nothing writes nothing.
@@ -177,6 +178,7 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
     changed = _change(access, rating, actor=actor, at=timezone.now(), status=status, priority=priority,
                       owner=owner, events=events)
     CaseEvent.objects.bulk_create(events)
+    staff_emails.case_events_notify(access=access, actor=actor, events=events)  # CASE-3
     if changed:
         _save(rating, changed)
         counters.bump(rating, **counted_change(before, rating))
@@ -201,7 +203,8 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     """
     _check(access, {rating.branch_id for rating in ratings}, status, priority, owner)
     _apply_many(access, ratings, lambda rating, at, events: _change(
-        access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events))
+        access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events),
+        notify_actor=actor)
 
 
 @transaction.atomic
@@ -243,9 +246,11 @@ def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
     return CASE_FIELDS | {"owner_id"}
 
 
-def _apply_many(access: Access, ratings: list[Rating], change) -> None:
+def _apply_many(access: Access, ratings: list[Rating], change, notify_actor=UNSET) -> None:
     """`change(rating, at, events)` on each locked rating, then the log in one insert, one UPDATE
-    per distinct outcome and the kept counters (ratings.counters) in one statement."""
+    per distinct outcome and the kept counters (ratings.counters) in one statement. With
+    `notify_actor` (who made the change), the new owners and admins hear of it (CASE-3): an undo
+    puts cases back as they were and e-mails nobody."""
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
@@ -258,6 +263,8 @@ def _apply_many(access: Access, ratings: list[Rating], change) -> None:
             outcomes.setdefault(outcome, []).append(rating.pk)
             deltas[rating.pk] = counted_change(before, rating)
     CaseEvent.objects.bulk_create(events)
+    if notify_actor is not UNSET:
+        staff_emails.case_events_notify(access=access, actor=notify_actor, events=events)
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)
