@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from merchants.models import Membership
 from notifications.models import OutgoingEmail
-from tests.notifications.fixtures import delivery, redis_server, smtp_sink  # noqa: F401 - real delivery
 from tests.notifications.harness import wait_for
 
 from .conftest import SCREENSHOTS, screenshot

@@ -15,7 +15,6 @@ from django.utils import timezone
 from customers.links import rating_url
 from merchants.models import Membership
 from notifications.models import OutgoingEmail
-from tests.api.conftest import api_key, client_for  # noqa: F401 - the API fixtures
 from tests.notifications.harness import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
