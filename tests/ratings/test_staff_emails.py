@@ -158,3 +158,18 @@ def test_history_posted_an_hour_late_alerts_nobody_SLA_3_SLA_4(make, merchant, a
                                                 format="json")
     assert response.status_code == 201, response.json()
     assert len(_staff(kind=Kind.NEW_DETRACTOR)) == 2
+
+
+def test_a_bulk_escalation_is_one_email_per_admin_listing_the_cases_of_their_branches_CASE_3_CASE_8(make, merchant):
+    norte = make.branch(merchant, "Norte")
+    agent = make.member(merchant, "agent")
+    admin = make.admin(merchant)
+    norte_admin = make.member(merchant, "admin", branches=[norte])
+    ratings = [make.rating(merchant, 2), make.rating(merchant, 4, branch=norte), make.rating(merchant, 5)]
+    ratings_bulk(access=Access.system(merchant), actor=agent, ids=[r.pk for r in ratings], action="status",
+                 value="escalated")
+    emails = {e.user_id: e for e in _staff(kind=Kind.ESCALATED)}
+    assert set(emails) == {admin.pk, norte_admin.pk}
+    assert emails[admin.pk].subject == "3 casos escalados" and emails[admin.pk].body_text.count("\n- #") == 3
+    assert emails[norte_admin.pk].subject == f"Escalado: caso #{ratings[1].pk}, 4/10 de José Pérez"
+    assert "?status=escalated" in emails[admin.pk].body_text
