@@ -59,7 +59,7 @@ def world(make, merchant):
                   "c": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
                   "u": make_token("unsubscribe", merchant_id=merchant.pk, object_id=rating.customer_id),
                   "n": stop_url(membership=Membership.objects.get(merchant=merchant, user=admin),
-                                kind="assigned").rstrip("/").rsplit("/", 1)[-1]},
+                                kind="digest").rstrip("/").rpartition("/")[2]},
         "admin": admin,
     }
 
