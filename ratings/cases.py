@@ -204,7 +204,7 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     _check(access, {rating.branch_id for rating in ratings}, status, priority, owner)
     _apply_many(access, ratings, lambda rating, at, events: _change(
         access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events),
-        notify_actor=actor)
+        actor=actor, notify=True)
 
 
 @transaction.atomic
@@ -230,7 +230,7 @@ def cases_restore_many(*, access: Access, ratings: list[Rating], actor, previous
                            events=events)
         return _close(rating, actor=actor, at=at, events=events)
 
-    _apply_many(access, ratings, restore)
+    _apply_many(access, ratings, restore, actor=actor, notify=False)
 
 
 def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
@@ -246,11 +246,11 @@ def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
     return CASE_FIELDS | {"owner_id"}
 
 
-def _apply_many(access: Access, ratings: list[Rating], change, notify_actor=UNSET) -> None:
+def _apply_many(access: Access, ratings: list[Rating], change, *, actor, notify: bool) -> None:
     """`change(rating, at, events)` on each locked rating, then the log in one insert, one UPDATE
-    per distinct outcome and the kept counters (ratings.counters) in one statement. With
-    `notify_actor` (who made the change), the new owners and admins hear of it (CASE-3): an undo
-    puts cases back as they were and e-mails nobody."""
+    per distinct outcome and the kept counters (ratings.counters) in one statement. With `notify`,
+    the new owners and the admins hear of what `actor` did (CASE-3); an undo puts cases back as
+    they were and e-mails nobody."""
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
@@ -263,8 +263,8 @@ def _apply_many(access: Access, ratings: list[Rating], change, notify_actor=UNSE
             outcomes.setdefault(outcome, []).append(rating.pk)
             deltas[rating.pk] = counted_change(before, rating)
     CaseEvent.objects.bulk_create(events)
-    if notify_actor is not UNSET:
-        staff_emails.case_events_notify(access=access, actor=notify_actor, events=events)
+    if notify:
+        staff_emails.case_events_notify(access=access, actor=actor, events=events)
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)
