@@ -254,3 +254,18 @@ class SummarySerializer(serializers.Serializer):
     unassigned_cases = serializers.IntegerField()
     overdue_cases = serializers.IntegerField()
     my_cases = serializers.IntegerField()
+
+
+class CaseSettingsSerializer(serializers.Serializer):
+    """API.md "Case settings" (SLA-1): GET answers all three; PUT keeps the fields left out."""
+
+    first_response_hours = serializers.IntegerField(
+        min_value=1, max_value=720, required=False,
+        help_text="Hours of open time from a case's opening to its due time (default 24).")
+    opening_hours = serializers.JSONField(
+        allow_null=True, required=False,
+        help_text='Null: always open. Otherwise every weekday "mon".."sun" with a sorted list of '
+                  '["HH:MM", "HH:MM"] intervals ("24:00" may close a day) in the merchant\'s time zone; '
+                  "only open time counts toward the target.")
+    followup_on_resolve = serializers.BooleanField(
+        required=False, help_text="Ask the customer for a follow-up score when a case is resolved.")
