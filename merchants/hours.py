@@ -185,7 +185,7 @@ def open_time_point(start: dt.datetime, amount: dt.timedelta, *, schedule: dict 
     """The earliest instant at which `amount` (> 0) of open time has passed since `start`
     (aware). With no schedule every instant is open; otherwise open time is counted in `zone`."""
     if schedule is None:
-        return start + amount
+        return start.astimezone(dt.UTC) + amount  # elapsed time, not wall-clock arithmetic
     week = week_schedule(freeze(schedule))
     tz = ZoneInfo(zone)
     need = amount // dt.timedelta(microseconds=1)
