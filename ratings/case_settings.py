@@ -65,6 +65,13 @@ def case_targets(merchant: Merchant, opened_at: dt.datetime) -> tuple[dt.datetim
                               schedule=merchant.opening_hours, zone=merchant.timezone)
 
 
+def _merchant_clock(merchant: Merchant):
+    """case_targets of many cases of `merchant`, one clock for them all."""
+    clock = hours.OpenClock(merchant.opening_hours, merchant.timezone)
+    target = dt.timedelta(hours=merchant.first_response_hours)
+    return lambda opened_at: clock.case_targets(opened_at, target)
+
+
 @transaction.atomic
 def case_settings_set(*, access: Access, actor, first_response_hours: int, opening_hours: dict | None,
                       followup_on_resolve: bool) -> Merchant:
@@ -95,15 +102,16 @@ def case_settings_set(*, access: Access, actor, first_response_hours: int, openi
 def waiting_cases_retarget(merchant: Merchant) -> int:
     """Recomputes at_risk_at, due_at and due_order of the merchant's open cases without a first
     reply from their opening time, in batches of RECOMPUTE_BATCH (key-set on id, read through
-    the rating_unanswered_due index), one UPDATE … FROM (VALUES …) each. Returns how many."""
+    the rating_unanswered_due index), one UPDATE … FROM unnest(arrays) each. Returns how many."""
     waiting = Rating.objects.filter(merchant_id=merchant.pk, status__in=OPEN_STATUSES,
                                     first_response_at__isnull=True).order_by("id")
     done, last_id = 0, 0
+    targets = _merchant_clock(merchant)
     while True:
         batch = list(waiting.filter(id__gt=last_id).values_list("id", "case_opened_at")[:RECOMPUTE_BATCH])
         if not batch:
             return done
-        rows = [(rating_id, *case_targets(merchant, opened_at)) for rating_id, opened_at in batch]
+        rows = [(rating_id, *targets(opened_at)) for rating_id, opened_at in batch]
         _update_targets(merchant.pk, rows)
         done += len(rows)
         last_id = batch[-1][0]
@@ -115,7 +123,7 @@ def _column(name: str) -> str:
 
 _UPDATE_SQL = """
     UPDATE {table} AS r SET {at_risk} = v.at_risk, {due} = v.due, {due_order} = v.due
-    FROM (VALUES {values}) AS v(id, at_risk, due)
+    FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS v(id, at_risk, due)
     WHERE r.{merchant} = %s AND r.{id} = v.id AND r.{first_response} IS NULL
 """
 
@@ -124,8 +132,7 @@ def _update_targets(merchant_id: int, rows: list[tuple[int, dt.datetime, dt.date
     sql = _UPDATE_SQL.format(
         table=connection.ops.quote_name(Rating._meta.db_table), at_risk=_column("at_risk_at"), due=_column("due_at"),
         due_order=_column("due_order"), merchant=_column("merchant"), id=_column("id"),
-        first_response=_column("first_response_at"),
-        values=", ".join(["(%s::bigint, %s::timestamptz, %s::timestamptz)"] * len(rows)))
-    params = [value for row in rows for value in row]
+        first_response=_column("first_response_at"))
+    ids, at_risk, due = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, merchant_id])
+        cursor.execute(sql, [ids, at_risk, due, merchant_id])

@@ -205,3 +205,18 @@ def test_well_formed_schedules_pass_SLA_1():
     assert schedule_errors(OFFICE, MESSAGES) == {}
     assert schedule_errors(week(sat=[("20:00", "24:00")], sun=[("00:00", "02:00")]), MESSAGES) == {}
     assert schedule_errors(week(mon=[("08:00", "12:00"), ("12:00", "18:00")]), MESSAGES) == {}
+
+
+def test_one_clock_for_many_cases_answers_as_a_fresh_one_SLA_1():
+    """The retargeting reuses one OpenClock (its cached span of constant offset) for thousands of
+    cases in any order: each answer equals a fresh clock's."""
+    from merchants.hours import OpenClock
+
+    rng = random.Random("SLA-1 shared clock")
+    for zone in ("Europe/Madrid", "Australia/Sydney"):
+        schedule = _random_schedule(rng)
+        shared = OpenClock(schedule, zone)
+        for _ in range(300):
+            start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=rng.randrange(0, 2 * 365 * 1440))
+            target = rng.randint(1, 720) * H
+            assert shared.case_targets(start, target) == OpenClock(schedule, zone).case_targets(start, target)
