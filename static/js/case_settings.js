@@ -1,23 +1,12 @@
-/* The case settings page (SLA-1): the weekly opening-hours editor. A day's checkbox shows its
-   intervals or "Closed"; "Add a second interval" reveals the hidden one, the cross hides and
-   empties it; "Copy Monday" gives Tuesday to Friday Monday's hours; the week shows only when
-   the target counts opening hours. The form posts the same fields with or without it. */
+/* The case settings page (SLA-1): the weekly opening-hours editor. "Add a second interval"
+   reveals the hidden one, the cross hides and empties it, "Copy Monday" gives Tuesday to Friday
+   Monday's hours. Which days and whether the week show is CSS (:has), without this script. */
 (function () {
   "use strict";
 
   function form() { return document.getElementById("case-settings-form"); }
 
   function dayRow(code) { return form().querySelector('.cs-day[data-day="' + code + '"]'); }
-
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (!form() || !form().contains(target)) return;
-    if (target.hasAttribute("data-day-open")) {
-      target.closest(".cs-day").classList.toggle("is-open", target.checked);
-    } else if (target.name === "mode") {
-      document.getElementById("cs-week").classList.toggle("is-off", target.value !== "hours");
-    }
-  });
 
   document.addEventListener("click", function (event) {
     if (!form() || !form().contains(event.target)) return;
@@ -43,7 +32,6 @@
       ["tue", "wed", "thu", "fri"].forEach(function (code) {
         var row = dayRow(code);
         row.querySelector("[data-day-open]").checked = open;
-        row.classList.toggle("is-open", open);
         row.querySelectorAll(".cs-interval").forEach(function (interval, index) {
           var source = times[index] || { hidden: true, values: ["", ""] };
           interval.hidden = index > 0 && source.hidden;
