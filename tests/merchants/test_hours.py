@@ -175,12 +175,12 @@ def test_one_open_minute_a_week_and_720_hours_is_fast_SLA_1():
     start = local("America/Bogota", 2026, 12, 7)
     began = time.perf_counter()
     got = due(start, 720, schedule, "America/Bogota")
-    assert time.perf_counter() - began < 0.5
+    assert time.perf_counter() - began < 1  # about 0.1 s cold on a quiet machine
     first = local("America/Bogota", 2026, 12, 9, 10, 1)
     assert got == (first.astimezone(dt.UTC) + dt.timedelta(weeks=43_199)).astimezone(ZoneInfo("America/Bogota"))
     began = time.perf_counter()
     due(start, 720, schedule, "Europe/Madrid")  # 1,660 offset changes on the way
-    assert time.perf_counter() - began < 0.5
+    assert time.perf_counter() - began < 1  # about 0.1 s cold on a quiet machine
 
 
 @pytest.mark.parametrize(("value", "errors"), [
