@@ -381,7 +381,8 @@ class CaseSettingsView(MerchantView):
                    responses={200: CaseSettingsSerializer, **errors(*WRITE_ERRORS)},
                    description="Fields left out keep their value. Changing the target or the opening hours moves "
                                "the due times of the cases still waiting for a first reply (SLA-1); answered "
-                               "cases keep theirs. A bad value is a 400 naming the field, and nothing changes.")
+                               "cases keep theirs. A bad value is a 400 naming the field, and nothing changes. "
+                               "An admin who sees every branch: a branch-restricted admin gets 403.")
     def put(self, request, merchant_slug):
         data = CaseSettingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)

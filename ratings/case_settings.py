@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -72,11 +72,21 @@ def _merchant_clock(merchant: Merchant):
     return lambda opened_at: clock.case_targets(opened_at, target)
 
 
+def check_case_settings_access(access: Access) -> None:
+    """403 unless an admin who sees every branch: the target moves the due times of every branch's
+    cases (TEN-5), as the retention setting does (privacy.services.check_privacy_access)."""
+    if not access.has_role("admin"):
+        raise PermissionDenied(_("Only an admin may do this."))
+    if access.restricted:
+        raise PermissionDenied(_("Only an admin who sees every branch may do this."))
+
+
 @transaction.atomic
 def case_settings_set(*, access: Access, actor, first_response_hours: int, opening_hours: dict | None,
                       followup_on_resolve: bool) -> Merchant:
     """Sets the case settings (SLA-1), all or nothing, and moves the due times of the cases
     waiting for a first reply when the target or the hours changed."""
+    check_case_settings_access(access)
     if isinstance(first_response_hours, bool) or not isinstance(first_response_hours, int) or not (
             FIRST_RESPONSE_MIN_HOURS <= first_response_hours <= FIRST_RESPONSE_MAX_HOURS):
         raise ValidationError({"first_response_hours": _("Between %(min)s and %(max)s hours.") % {

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from merchants.decorators import member_required
 
-from .case_settings import FIRST_RESPONSE_MAX_HOURS, FIRST_RESPONSE_MIN_HOURS, case_settings_set
+from .case_settings import (
+    FIRST_RESPONSE_MAX_HOURS,
+    FIRST_RESPONSE_MIN_HOURS,
+    case_settings_set,
+    check_case_settings_access,
+)
 from .case_settings_form import form_add_errors, form_from_merchant, form_from_post
 
 
@@ -24,7 +29,9 @@ def _render(request, form, status=200):
 @require_http_methods(["GET", "POST"])
 @member_required("admin")
 def case_settings_page(request, merchant_slug):
-    """GET shows the settings; POST saves all of them, or nothing with the errors marked."""
+    """GET shows the settings; POST saves all of them, or nothing with the errors marked. For an
+    admin who sees every branch, like the privacy settings (403 otherwise)."""
+    check_case_settings_access(request.access)
     if request.method == "GET":
         return _render(request, form_from_merchant(request.merchant))
     form, values = form_from_post(request.POST)

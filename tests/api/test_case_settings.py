@@ -67,6 +67,15 @@ def test_only_admins_change_them_SLA_1(make, merchant, client_for, role):
     assert stored(merchant) == DEFAULT
 
 
+def test_a_branch_restricted_admin_reads_but_does_not_change_them_SLA_1_TEN_5(make, merchant, client_for):
+    """The target moves every branch's due times: like the retention, only an admin who sees every
+    branch changes it."""
+    restricted = client_for(make.member(merchant, "admin", branches=[make.branch(merchant, "Norte")]))
+    assert restricted.get(url(merchant)).json() == DEFAULT
+    assert restricted.put(url(merchant), {"first_response_hours": 2}, format="json").status_code == 403
+    assert stored(merchant) == DEFAULT
+
+
 def test_another_merchants_admin_gets_404_TEN(make, merchant, other_merchant, client_for):
     outsider = client_for(make.admin(other_merchant))
     assert outsider.get(url(merchant)).status_code == 404

@@ -106,6 +106,14 @@ def test_others_get_403_and_no_link_like_every_settings_page_SLA_1(client, make,
     assert stored(merchant) == (24, None, False)
 
 
+def test_a_branch_restricted_admin_gets_403_like_the_privacy_settings_SLA_1_TEN_5(client, make, merchant, page_url):
+    client.force_login(make.member(merchant, "admin", branches=[make.branch(merchant, "Norte")]))
+    assert client.get(page_url).status_code == 403
+    assert client.post(page_url, week_post()).status_code == 403
+    assert page_url not in client.get(f"/m/{merchant.slug}/inbox/").content.decode()
+    assert stored(merchant) == (24, None, False)
+
+
 def test_the_page_in_spanish_SLA_1(client, make, merchant, page_url):
     admin = make.admin(merchant)
     admin.language = "es"
