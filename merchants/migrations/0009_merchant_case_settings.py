@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0007_merchant_erase_after_months'),
+        ('merchants', '0008_staff_notifications'),
     ]
 
     operations = [
