@@ -5,7 +5,8 @@ gunicorn (2 sync workers) on loopback, p50/p95 over BENCH_REQUESTS (default 200)
 requests each: the ratings list API in every ordering, filtered by branch, by dates,
 by name, by the case views and filters (needs reply, mine, unassigned, resolved, overdue,
 at risk, priority; e-mail and #id search), 1,000 pages deep through the cursor; the
-summary with the case views' counts; a rating's detail; the inbox page (session login);
+summary with the case views' counts; a rating's detail; the caller's notification settings;
+the inbox page (session login);
 a bulk assign and unassign of 500 ratings (POST, each measured after the other set the
 state back). Every request is compared with
   - its database floor: the exact SQL statements the request ran (captured in-process
@@ -224,6 +225,9 @@ def build_scenarios(merchant) -> list[Scenario]:
             "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))
     if exists(f"{base}{detail}/"):
         scenarios.append(Scenario("detail", f"{base}{detail}/", group="detail"))
+    preferences = f"/api/v1/merchants/{merchant.slug}/me/notifications/"
+    if exists(preferences):  # a member's own notification settings (SLA-4): read with the membership
+        scenarios.append(Scenario("me/notifications", preferences, group="detail"))
     if exists(base + "bulk/") and len(bulk_ids) == BULK_SIZE:
         assign = {"ids": bulk_ids, "action": "assign", "value": owner_id}
         unassign = {"ids": bulk_ids, "action": "assign", "value": None}
