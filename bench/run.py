@@ -82,7 +82,7 @@ class Scenario:
     name: str
     path: str
     kind: str = "api"  # api (token) or html (session)
-    group: str = "list"  # list, search, summary, detail, html, deep, bulk
+    group: str = "list"  # list, search, summary, detail, html, deep, bulk, settings
     body: dict | None = None  # a POST's JSON body (bulk)
     before: dict | None = None  # the POST that sets the state back before each measured one
     users: int = USERS  # the API users it rotates through (owner=me: those who own cases)
@@ -235,6 +235,9 @@ def build_scenarios(merchant) -> list[Scenario]:
                                   before=unassign, least=BULK_SAMPLES))
         scenarios.append(Scenario(f"bulk unassign {BULK_SIZE}", base + "bulk/", group="bulk", body=unassign,
                                   before=assign, least=BULK_SAMPLES))
+    settings_cases = f"/api/v1/merchants/{merchant.slug}/settings/cases/"
+    if exists(settings_cases):  # SLA-1: the merchant's own columns, no tenant table read
+        scenarios.append(Scenario("settings cases", settings_cases, group="settings"))
     inbox = f"/m/{merchant.slug}/inbox/"
     if exists(inbox):
         scenarios.append(Scenario("inbox page", inbox, kind="html", group="html"))

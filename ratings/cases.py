@@ -19,23 +19,16 @@ from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
 from . import counters, staff_emails
+from .case_settings import case_targets
 from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating
 
-DEFAULT_FIRST_RESPONSE_HOURS = 24
 _MERCHANT = Rating._meta.get_field("merchant")
 UNSET = object()
 
 
 def first_response_target(merchant) -> dt.timedelta:
-    """The merchant's first-response target (SLA-1; 24 hours until the case settings say more)."""
-    return dt.timedelta(hours=DEFAULT_FIRST_RESPONSE_HOURS)
-
-
-def _targets(merchant, opened_at) -> tuple[dt.datetime, dt.datetime]:
-    """(at risk from, due at) of a case opened at `opened_at`: at risk with a quarter left (SLA-2)."""
-    target = first_response_target(merchant)
-    due = opened_at + target
-    return due - target / 4, due
+    """The merchant's first-response target (SLA-1), in open time when it has opening hours."""
+    return dt.timedelta(hours=merchant.first_response_hours)
 
 
 def default_priority(score: int) -> str:
@@ -47,7 +40,7 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
     rating.status = status
     rating.priority = priority or default_priority(rating.score)
     rating.case_opened_at = at
-    rating.at_risk_at, rating.due_at = _targets(rating.merchant, at)
+    rating.at_risk_at, rating.due_at = case_targets(rating.merchant, at)
     rating.due_order = rating.due_at
     rating.resolved_at = None
 

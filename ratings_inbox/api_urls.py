@@ -32,6 +32,7 @@ merchant_patterns = [
     path("customers/<int:id>/visits/", customers_api.CustomerVisitsView.as_view(), name="customer-visits"),
     path("customers/<int:id>/export/", privacy_api.CustomerExportView.as_view(), name="customer-export"),
     path("customers/<int:id>/erase/", privacy_api.CustomerEraseView.as_view(), name="customer-erase"),
+    path("settings/cases/", ratings_api.CaseSettingsView.as_view(), name="case-settings"),
     path("settings/retention/", privacy_api.RetentionView.as_view(), name="retention"),
     path("visits/", customers_api.VisitCreateView.as_view(), name="visits"),
     path("visits/<int:id>/", customers_api.VisitDetailView.as_view(), name="visit"),
