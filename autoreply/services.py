@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.models import Merchant
+from merchants.models import Branch, Merchant
 from merchants.services import audit_record
+from notifications.content import autoreply_email
+from notifications.models import OutgoingEmail
+from notifications.services import customer_can_receive_email, email_queue
+from ratings.models import Message, Rating
+from ratings.services import autoreply_message_add
 
 from . import placeholders
 from .models import DEFAULT_TEXTS, AutoReplySettings
@@ -118,8 +124,6 @@ class _SampleCustomer:
 
 def autoreply_preview(*, merchant: Merchant, subject: str, body: str) -> dict:
     """{"subject", "body"} filled in for a sample rating; the same validation as saving (AR-2)."""
-    from merchants.models import Branch
-
     subject, body, _delay = autoreply_clean(subject=subject, body=body, delay_minutes=0)
     branch = Branch.objects.filter(merchant=merchant).order_by("id").first()
     today = timezone.now().astimezone(_zone(merchant)).date()
@@ -132,8 +136,6 @@ def autoreply_preview(*, merchant: Merchant, subject: str, body: str) -> dict:
 
 
 def _zone(merchant):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(merchant.timezone)
 
 
@@ -142,8 +144,6 @@ def autoreply_due_at_for_new_rating(*, merchant: Merchant, rating):
 
     Checked again when the delay has passed: still on, still silent, nobody replied.
     """
-    from notifications.services import customer_can_receive_email
-
     if rating.score > 6 or rating.comment is not None:
         return None
     if not customer_can_receive_email(rating.customer):
@@ -160,6 +160,7 @@ def autoreply_schedule(*, merchant: Merchant, rating) -> None:
     If the broker is unreachable nothing is lost: the beat sweep finds every rating whose
     autoreply_due_at has passed.
     """
+    # Local: the tasks module imports this one (Celery task <-> service), so one side waits.
     from .tasks import enqueue_autoreply
 
     rating_id, merchant_id, due_at = rating.pk, merchant.pk, rating.autoreply_due_at
@@ -168,9 +169,6 @@ def autoreply_schedule(*, merchant: Merchant, rating) -> None:
 
 def autoreply_ineligible_reason(*, merchant: Merchant, rating, settings_row: AutoReplySettings) -> str | None:
     """Why a due rating no longer gets the auto-reply, or None (AR-3 at due time)."""
-    from notifications.services import customer_can_receive_email
-    from ratings.models import Message
-
     if not settings_row.enabled:
         return "turned_off"
     if rating.score > 6:
@@ -198,12 +196,6 @@ def autoreply_send_due(*, merchant: Merchant, rating_id: int, now=None) -> str:
     auto-reply per rating) and clears autoreply_due_at. The e-mail leaves after commit.
     Returns what happened: sent, not_due, early, already_sent or skipped:<reason>.
     """
-    from notifications.content import autoreply_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-    from ratings.models import Rating
-    from ratings.services import autoreply_message_add
-
     now = now or timezone.now()
     with transaction.atomic():
         rating = (

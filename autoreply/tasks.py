@@ -10,6 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from merchants import platform, tenancy
+from merchants.models import Merchant
+from ratings.models import Rating
+
+from .services import autoreply_send_due
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +38,12 @@ def enqueue_autoreply(rating_id: int, merchant_id: int, due_at) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def autoreply_decide(rating_id: int, merchant_id: int) -> str:
     """Runs at the rating's due time; safe to run twice or alongside the sweep."""
-    from merchants.models import Merchant
-
-    from .services import autoreply_send_due
-
     with tenancy.tenant(merchant_id):
         merchant = Merchant.objects.filter(pk=merchant_id).first()
         if merchant is None:
             return "no_merchant"
         outcome = autoreply_send_due(merchant=merchant, rating_id=rating_id)
         if outcome == "early":
-            from ratings.models import Rating
-
             due_at = Rating.objects.filter(merchant=merchant, pk=rating_id).values_list(
                 "autoreply_due_at", flat=True).first()
             if due_at is not None:
@@ -60,11 +58,6 @@ def autoreply_sweep(batch_size: int | None = None) -> int:
     Only the ids are read across merchants, as the sweeper (SEC-3); each decision runs under
     its merchant's tenant. A full batch re-queues the sweep at once.
     """
-    from merchants.models import Merchant
-    from ratings.models import Rating
-
-    from .services import autoreply_send_due
-
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     due = list(

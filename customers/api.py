@@ -10,13 +10,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gifts.selectors import customer_gift_counters
+from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
 from ratings.selectors import ORDERINGS, RatingFilters, rating_item_rows
 from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 from ratings_inbox.errors import Conflict
 from ratings_inbox.keyset import Column
 

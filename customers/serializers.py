@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ratings.serializers import BranchRefSerializer
+from merchants.serializers import BranchRefSerializer
 from ratings_inbox.api.fields import Id, Text
 
 

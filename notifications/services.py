@@ -10,6 +10,7 @@ from customers.models import Customer
 from merchants.models import Merchant
 
 from .models import OutgoingEmail
+from .tasks import enqueue_email_send
 
 
 def customer_can_receive_email(customer: Customer) -> bool:
@@ -39,6 +40,4 @@ def email_queue(
 
 
 def _enqueue(email_id: int, merchant_id: int) -> None:
-    from .tasks import enqueue_email_send
-
     enqueue_email_send(email_id, merchant_id)

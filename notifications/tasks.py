@@ -26,8 +26,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from customers.links import unsubscribe_url
 from merchants import platform, tenancy
 
+from .content import html_from_text
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -88,10 +90,6 @@ def _finish_failed(email: OutgoingEmail, reason: str) -> None:
 
 
 def _build(email: OutgoingEmail, connection) -> EmailMultiAlternatives:
-    from customers.links import unsubscribe_url
-
-    from .content import html_from_text
-
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, to=[email.to_address], connection=connection,

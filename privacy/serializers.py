@@ -5,10 +5,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from gifts.models import Gift, GiftGrant
+from merchants.serializers import BranchRefSerializer
 from notifications.models import OutgoingEmail
 from ratings.events import message_text
 from ratings.models import Band, Message
-from ratings.serializers import BranchRefSerializer, InvoiceSerializer
+from ratings.serializers import InvoiceSerializer
 
 from .services import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
 

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from customers.links import conversation_url
 from customers.selectors import customer_list, visit_list
 from gifts.selectors import customer_gift_counters, grants_for_rating
+from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
 from . import cases, services

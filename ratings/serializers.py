@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from gifts.serializers import GrantSerializer
+from merchants.serializers import BranchRefSerializer
 from ratings_inbox.api.fields import Id, Text
 
 from .events import message_text
@@ -20,11 +21,6 @@ from .models import (
     band_for,
     sla_state,
 )
-
-
-class BranchRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class CustomerRefSerializer(serializers.Serializer):

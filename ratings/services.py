@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from customers.models import Visit
 from merchants.models import Merchant
 from merchants.services import audit_record
+from notifications.content import staff_reply_email
+from notifications.models import OutgoingEmail
+from notifications.services import email_queue
 from ratings_inbox.errors import Conflict
 
 from . import cases, counters
@@ -150,10 +153,6 @@ def rating_mark_unread(*, merchant: Merchant, rating: Rating) -> Rating:
 @transaction.atomic
 def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
     """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read."""
-    from notifications.content import staff_reply_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-
     text = clean_body(body)
     message = _add_message(rating=rating, author_kind=Message.AuthorKind.STAFF, body=text, author=author)
     rating_mark_read(merchant=merchant, rating=rating)
