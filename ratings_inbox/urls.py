@@ -25,7 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("m/<slug:merchant_slug>/", include(merchant_patterns)),
     path("api/v1/", include("ratings_inbox.api_urls")),
-    path("", include("public.urls", namespace="public")),
+    path("", include("customer_pages.urls", namespace="public")),
 ]
 
 # Under /api/ these answer JSON, elsewhere Django's pages (API.md "Status codes").

@@ -195,7 +195,7 @@ INSTALLED_APPS = [
     "gifts",
     "autoreply",
     "privacy",
-    "public",
+    "customer_pages",
     "demo",
     "notifications",
 ]

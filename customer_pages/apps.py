@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class PublicConfig(AppConfig):
-    name = "public"
+class CustomerPagesConfig(AppConfig):
+    name = "customer_pages"
     verbose_name = "Customer pages"
