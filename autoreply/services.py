@@ -20,7 +20,7 @@ from ratings.models import Message, Rating
 from ratings.services import autoreply_message_add
 
 from . import placeholders
-from .models import DEFAULT_TEXTS, AutoReplySettings
+from .models import AutoReplySettings, default_texts
 
 logger = logging.getLogger(__name__)
 
@@ -29,19 +29,17 @@ SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
 
 
-def autoreply_settings_create_default(*, merchant: Merchant) -> AutoReplySettings:
-    """Off, with the default text in the merchant's language (AR-1)."""
-    texts = DEFAULT_TEXTS.get(merchant.language, DEFAULT_TEXTS["es"])
-    settings_row, _ = AutoReplySettings.objects.get_or_create(
-        merchant=merchant, defaults={"subject": texts["subject"], "body": texts["body"]}
-    )
-    return settings_row
-
-
 def _settings_for(merchant: Merchant, *, lock: bool = False) -> AutoReplySettings:
+    """The stored settings, or the defaults (AR-1), stored now: a merchant has no row until
+    its first save (merchant_create does not write one)."""
     rows = AutoReplySettings.objects.filter(merchant=merchant)
     row = (rows.select_for_update() if lock else rows).first()
-    return row or autoreply_settings_create_default(merchant=merchant)
+    if row is not None:
+        return row
+    defaults = AutoReplySettings.defaults_for(merchant)
+    row, _created = AutoReplySettings.objects.get_or_create(
+        merchant=merchant, defaults={"subject": defaults.subject, "body": defaults.body})
+    return row
 
 
 def _clean_delay(value) -> int:
@@ -235,5 +233,5 @@ def _texts_for(merchant: Merchant, rating, settings_row: AutoReplySettings) -> t
         return placeholders.fill_subject(settings_row.subject, values), placeholders.fill(settings_row.body, values)
     except placeholders.PlaceholderError:
         # Saved texts are validated; this only guards rows written around the service.
-        texts = DEFAULT_TEXTS.get(merchant.language, DEFAULT_TEXTS["es"])
+        texts = default_texts(merchant.language)
         return placeholders.fill_subject(texts["subject"], values), placeholders.fill(texts["body"], values)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from merchants import platform, tenancy
 from merchants.models import Merchant
 from ratings.models import Rating
+from ratings_inbox.celery import requeue
 
 from .services import autoreply_send_due
 
@@ -71,14 +72,7 @@ def autoreply_sweep(batch_size: int | None = None) -> int:
             for rating_id in rating_ids:
                 autoreply_send_due(merchant=merchant, rating_id=rating_id)
     if len(due) == batch_size:
-        _requeue(autoreply_sweep)
+        requeue(autoreply_sweep)
     if due:
         logger.info("autoreply sweep decided %s ratings", len(due))
     return len(due)
-
-
-def _requeue(task) -> None:
-    try:
-        task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the next beat tick continues
-        logger.warning("broker unavailable; %s continues at the next tick", task.name)

@@ -10,8 +10,10 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from customers.links import conversation_url
+from customers.links import conversation_url, rating_url
 from customers.selectors import customer_list, visit_list
+from customers.serializers import VisitCreatedSerializer, VisitCreateSerializer
+from customers.services import InvoiceLineInput
 from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
@@ -218,6 +220,14 @@ class RatingView(MerchantView):
     def get_rating(self, id: int) -> Rating:
         return rating_get(access=self.access, id=id)
 
+    def message_created(self, request, id: int, add) -> Response:
+        """A staff member's entry in the rating's thread (a reply or a note), added by `add`: 201."""
+        rating = self.get_rating(id)
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = add(merchant=self.merchant, rating=rating, author=request.user, body=data.validated_data["body"])
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
 
 class RatingDetailView(RatingView):
     roles = {"PATCH": "staff"}
@@ -248,12 +258,7 @@ class RatingNotesView(RatingView):
                    responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
                    description="An internal note (CASE-4): never e-mailed or shown to the customer.")
     def post(self, request, merchant_slug, id):
-        rating = self.get_rating(id)
-        data = MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        note = services.note_add(merchant=self.merchant, rating=rating, author=request.user,
-                                 body=data.validated_data["body"])
-        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+        return self.message_created(request, id, services.note_add)
 
 
 class RatingEventsView(RatingView):
@@ -310,12 +315,7 @@ class MessageListView(RatingView):
                    responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
                    description="A staff reply, e-mailed to the customer. Empty or over 5,000 characters: 400.")
     def post(self, request, merchant_slug, id):
-        rating = self.get_rating(id)
-        data = MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        message = services.rating_reply(merchant=self.merchant, rating=rating, author=request.user,
-                                        body=data.validated_data["body"])
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return self.message_created(request, id, services.rating_reply)
 
 
 QuickReplyPage = paginated_schema(QuickReplySerializer, "QuickReplyPage")
@@ -364,3 +364,37 @@ class QuickReplyDetailView(MerchantView):
         services.quick_reply_delete(merchant=self.merchant, quick_reply=self.get_reply(id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+
+class VisitCreateView(MerchantView):
+    roles = {"POST": "admin"}
+    api_key_methods = ("POST",)
+    error_fields = {
+        "full_name": ("customer", "full_name"),
+        "external_id": ("customer", "external_id"),
+        "email": ("customer", "email"),
+        "phone": ("customer", "phone"),
+        "invoice_number": ("invoice", "number"),
+    }
+
+    @extend_schema(
+        operation_id="visits_create", request=VisitCreateSerializer,
+        responses={201: VisitCreatedSerializer, **errors(*WRITE_ERRORS, 409)},
+        description="Integration key or admin. The customer is matched by external_id (created when new, "
+                    "updated when known). A repeated invoice number for the same branch is a 409.",
+    )
+    def post(self, request, merchant_slug):
+        data = VisitCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        branch = branch_list(access=self.access).filter(pk=values["branch"]).first()
+        if branch is None:
+            raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
+        person, invoice = values["customer"], values["invoice"]
+        visit = services.visit_ingest(
+            merchant=self.merchant, branch=branch, external_id=person["external_id"],
+            full_name=person["full_name"], email=person.get("email") or None, phone=person.get("phone") or None,
+            visited_at=values["visited_at"], invoice_number=invoice["number"], invoice_total=invoice["total"],
+            currency=invoice["currency"], lines=[InvoiceLineInput(**line) for line in invoice.get("lines") or []],
+        )
+        body = {"id": visit.pk, "customer": visit.customer_id, "rating_url": rating_url(visit)}
+        return Response(VisitCreatedSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Visit
-from merchants.models import Merchant
+from customers import services as customer_services
+from customers.models import Customer, Visit
+from customers.services import InvoiceLineInput
+from merchants.models import Branch, Merchant
 from merchants.services import audit_record
 from notifications.content import staff_reply_email
 from notifications.models import OutgoingEmail
@@ -76,6 +80,40 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
     rating.replies_count += 1 if is_reply else 0
     rating.last_message_at = created_at
     return message
+
+
+def ratings_customer_renamed(*, customer: Customer) -> None:
+    """Keeps the ratings' copy of the customer's sort key (customer_name_key) in step with the
+    customer's name: one UPDATE, of no row when the name did not change."""
+    Rating.objects.filter(merchant_id=customer.merchant_id, customer=customer).exclude(
+        customer_name_key=customer.name_key
+    ).update(customer_name_key=customer.name_key)
+
+
+@transaction.atomic
+def visit_ingest(
+    *, merchant: Merchant, branch: Branch, external_id: str, full_name: str, email: str | None,
+    phone: str | None, visited_at, invoice_number: str, invoice_total: Decimal, currency: str,
+    lines: list[InvoiceLineInput] = (),
+) -> Visit:
+    """The point of sale's visit push (API-2), in one transaction: the customer matched by its
+    external id (created when new; an e-mail or phone left out keeps the known one), the ratings'
+    sort key when its name changed, and the visit with its invoice lines.
+
+    A repeated invoice of the branch is a Conflict (409); a racing twin that passes this check
+    hits the unique key in visit_record, a Conflict too.
+    """
+    if Visit.objects.filter(branch=branch, invoice_number=invoice_number).exists():
+        raise Conflict({"invoice_number": _("This invoice is already recorded for this branch.")})
+    customer = customer_services.customer_upsert(
+        merchant=merchant, external_id=external_id, full_name=full_name, email=email, phone=phone,
+        keep_contact=True,
+    )
+    ratings_customer_renamed(customer=customer)
+    return customer_services.visit_record(
+        merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
+        invoice_number=invoice_number, invoice_total=invoice_total, currency=currency, lines=lines,
+    )
 
 
 @transaction.atomic

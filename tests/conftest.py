@@ -134,6 +134,29 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def open_page(chromium, live_server, client):
+    """open_page(user, width=1360, height=860) -> a logged-in Playwright page at the live server.
+
+    The browser gets a session made with the test client, so no test spends time on the login
+    form except the one that tests it."""
+    contexts = []
+
+    def open_(user, *, width=1360, height=860):
+        client.force_login(user)
+        context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url,
+                                      device_scale_factor=1)
+        context.set_default_timeout(8000)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_login_failures():
     """Failed logins stay counted in Redis for 15 minutes (SEC-1): each test starts with none."""
