@@ -137,19 +137,19 @@ def _zone(merchant):
     return ZoneInfo(merchant.timezone)
 
 
-def autoreply_due_at_for_new_rating(*, merchant: Merchant, rating):
-    """When the auto-reply should be sent for a rating that just arrived, or None (AR-3).
+def autoreply_delay_for_new_rating(*, merchant: Merchant, customer, score: int, comment: str | None):
+    """How long after it arrives a new rating's auto-reply is due, or None when it gets none (AR-3).
 
     Checked again when the delay has passed: still on, still silent, nobody replied.
     """
-    if rating.score > 6 or rating.comment is not None:
-        return None
-    if not customer_can_receive_email(rating.customer):
+    if not isinstance(score, int) or score > 6 or comment is not None:
+        return None  # not a silent detractor (an invalid score: rating_create refuses it)
+    if not customer_can_receive_email(customer):
         return None
     settings_row = AutoReplySettings.objects.filter(merchant=merchant).first()
     if settings_row is None or not settings_row.enabled:
         return None
-    return rating.created_at + timedelta(minutes=settings_row.delay_minutes)
+    return timedelta(minutes=settings_row.delay_minutes)
 
 
 def autoreply_schedule(*, merchant: Merchant, rating) -> None:

@@ -28,7 +28,7 @@ def _longest_eta() -> timedelta:
 
 
 def enqueue_autoreply(rating_id: int, merchant_id: int, due_at) -> None:
-    """Called on commit by rating_create. A broker outage loses nothing: the sweep finds the rating."""
+    """Called on commit by autoreply_schedule (a rating received). A broker outage loses nothing: the sweep finds the rating."""
     eta = min(due_at, timezone.now() + _longest_eta())
     try:
         autoreply_decide.apply_async(args=[rating_id, merchant_id], eta=eta, retry=False)

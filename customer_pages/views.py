@@ -27,12 +27,13 @@ from customers.links import Link, conversation_path, post_wait_seconds, read_tok
 from customers.models import Customer, Visit
 from customers.services import customer_opt_out
 from gifts.selectors import grant_list
+from intake.services import rating_received
 from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Merchant
 from ratings.models import Rating
 from ratings.selectors import customer_thread
-from ratings.services import customer_message_add, rating_create
+from ratings.services import customer_message_add
 from ratings_inbox.errors import Conflict, messages_by_field
 
 SCORES = range(1, 11)
@@ -106,7 +107,7 @@ def rate(request, token):
                     errors["score"] = translation.gettext("Choose a score from 1 to 10.")
                 else:
                     try:
-                        rating = rating_create(merchant=merchant, visit=visit, score=score, comment=comment or None)
+                        rating = rating_received(merchant=merchant, visit=visit, score=score, comment=comment or None)
                         return redirect(conversation_path(rating) + "?thanks=1")
                     except Conflict:
                         rating = Rating.objects.get(merchant=merchant, visit=visit)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers import services as customer_services
 from customers.models import Customer, Visit
-from customers.services import InvoiceLineInput
-from merchants.models import Branch, Merchant
+from merchants.models import Merchant
 from merchants.services import audit_record
 from notifications.content import staff_reply_email
 from notifications.models import OutgoingEmail
@@ -91,38 +87,15 @@ def ratings_customer_renamed(*, customer: Customer) -> None:
 
 
 @transaction.atomic
-def visit_ingest(
-    *, merchant: Merchant, branch: Branch, external_id: str, full_name: str, email: str | None,
-    phone: str | None, visited_at, invoice_number: str, invoice_total: Decimal, currency: str,
-    lines: list[InvoiceLineInput] = (),
-) -> Visit:
-    """The point of sale's visit push (API-2), in one transaction: the customer matched by its
-    external id (created when new; an e-mail or phone left out keeps the known one), the ratings'
-    sort key when its name changed, and the visit with its invoice lines.
-
-    A repeated invoice of the branch is a Conflict (409); a racing twin that passes this check
-    hits the unique key in visit_record, a Conflict too.
-    """
-    if Visit.objects.filter(branch=branch, invoice_number=invoice_number).exists():
-        raise Conflict({"invoice_number": _("This invoice is already recorded for this branch.")})
-    customer = customer_services.customer_upsert(
-        merchant=merchant, external_id=external_id, full_name=full_name, email=email, phone=phone,
-        keep_contact=True,
-    )
-    ratings_customer_renamed(customer=customer)
-    return customer_services.visit_record(
-        merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
-        invoice_number=invoice_number, invoice_total=invoice_total, currency=currency, lines=lines,
-    )
-
-
-@transaction.atomic
 def rating_create(
     *, merchant: Merchant, visit: Visit, score: int, comment: str | None = None, created_at=None,
+    autoreply_delay=None,
 ) -> Rating:
-    """A customer's rating of a visit; its comment becomes the first message (THR-1)."""
-    from autoreply.services import autoreply_due_at_for_new_rating
+    """A customer's rating of a visit; its comment becomes the first message (THR-1).
 
+    autoreply_delay: when the auto-reply is due after the rating's time, or None (no auto-reply);
+    the auto-reply's decision, made by intake.services.rating_received, the use case that calls this.
+    """
     now = timezone.now()
     created_at = created_at or now
     if not isinstance(score, int) or not 1 <= score <= 10:
@@ -141,7 +114,7 @@ def rating_create(
         merchant=merchant, visit=visit, customer=customer, branch_id=visit.branch_id,
         customer_name_key=customer.name_key, score=score, comment=comment, created_at=created_at,
     )
-    rating.autoreply_due_at = autoreply_due_at_for_new_rating(merchant=merchant, rating=rating)
+    rating.autoreply_due_at = None if autoreply_delay is None else created_at + autoreply_delay
     cases.case_fields_for_new_rating(rating)
     try:
         with transaction.atomic():
@@ -157,10 +130,6 @@ def rating_create(
     if comment is not None:
         _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
                      created_at=created_at)
-    if rating.autoreply_due_at is not None:
-        from autoreply.services import autoreply_schedule
-
-        autoreply_schedule(merchant=merchant, rating=rating)
     return rating
 
 

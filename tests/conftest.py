@@ -267,12 +267,12 @@ class Factory:
     @_in_merchants_tenant
     def rating(self, merchant, score=8, comment=None, *, customer=None, branch=None, created_at=None,
                visited_at=None):
-        from ratings.services import rating_create
+        from intake.services import rating_received
 
         created_at = created_at or timezone.now() - dt.timedelta(minutes=next(self._minutes))
         visit = self.visit(merchant, customer=customer, branch=branch,
                            visited_at=visited_at or created_at - dt.timedelta(hours=1))
-        return rating_create(merchant=merchant, visit=visit, score=score, comment=comment,
+        return rating_received(merchant=merchant, visit=visit, score=score, comment=comment,
                              created_at=created_at)
 
 

@@ -69,12 +69,12 @@ def seeded(make, acting_for):
                  InvoiceLineInput("Limonada de coco", Decimal("2"), Decimal("9500"), Decimal("19000"))]
         visit = make.visit(merchant, customer=customer, branch=norte if index % 3 == 1 else principal,
                            visited_at=created - dt.timedelta(hours=1), total="84800", lines=lines)
-        from ratings.services import rating_create
+        from intake.services import rating_received
 
-        ratings.append(rating_create(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created))
+        ratings.append(rating_received(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created))
     jose = ratings[1].customer
     earlier = make.visit(merchant, customer=jose, branch=principal, visited_at=now - dt.timedelta(days=20), total="45900")
-    from ratings.services import rating_create as create
+    from intake.services import rating_received as create
 
     create(merchant=merchant, visit=earlier, score=6, comment="La sopa estaba salada.",
            created_at=now - dt.timedelta(days=20) + dt.timedelta(hours=1))

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from customers.services import InvoiceLineInput, customer_upsert, visit_record
 from gifts.services import gift_create, gift_grant
+from intake.services import rating_received
 from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Branch, Merchant
@@ -31,7 +32,6 @@ from ratings.services import (
     customer_message_add,
     note_add,
     quick_reply_create,
-    rating_create,
     rating_mark_read,
     rating_reply,
 )
@@ -284,7 +284,7 @@ class Command(BaseCommand):
             invoice_number=invoice, invoice_total=sum(li.line_total for li in lines),
             currency=merchant.currency, lines=lines,
         )
-        return rating_create(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created_at)
+        return rating_received(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created_at)
 
     def _case_plan(self, team, rating) -> list[Step]:
         """A detractor's case (CASE-1..5, SLA-2): assigned, sometimes re-prioritised or noted,
