@@ -11,8 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from merchants import tenancy
+from merchants.services import api_key_create
 
 
 @pytest.fixture(scope="session")
@@ -325,3 +328,37 @@ def merchant(make, acting_for):
 @pytest.fixture
 def other_merchant(make):
     return make.merchant("otro-comercio", name="Otro Comercio")
+
+
+# --- The API's clients (every app's API tests): authenticated as a role or an integration key.
+# The inbox page tests (tests/ratings/pages/) and the auto-reply page tests define their own
+# admin_client: a logged-in browser session, not a token.
+
+def base(merchant) -> str:
+    return f"/api/v1/merchants/{merchant.slug}/"
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) or client_for(api_key=raw_key): an APIClient with those credentials."""
+
+    def build(user=None, *, api_key=None):
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)}")
+        elif api_key is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
+        return client
+
+    return build
+
+
+@pytest.fixture
+def admin_client(make, merchant, client_for):
+    return client_for(make.admin(merchant))
+
+
+@pytest.fixture
+def api_key(merchant):
+    _key, raw = api_key_create(merchant=merchant, name="POS")
+    return raw
