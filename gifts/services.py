@@ -23,7 +23,11 @@ from customers.models import Customer
 from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
+from notifications.models import OutgoingEmail
+from notifications.services import email_queue
+from ratings.events import gift_redeemed_text, gift_sent_text
 from ratings.models import Message, Rating
+from ratings.services import system_message_add
 from ratings_inbox.errors import Conflict
 
 from . import wording
@@ -330,17 +334,12 @@ def gift_grant(
             if attempt == CODE_ATTEMPTS - 1:
                 raise
 
-    from notifications.content import gift_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-    from ratings.services import system_message_add
-
     params = wording.gift_sent_params(gift=gift, grant=grant, merchant=merchant)
     with translation.override(merchant.language):
         system_message_add(merchant=merchant, rating=rating, gift_grant=grant,
-                           body=wording.gift_sent_text(params),
+                           body=gift_sent_text(params),
                            event=Message.Event.GIFT_SENT, event_params=params)
-    email = gift_email(merchant=merchant, rating=rating, gift_sent=params)
+    email = wording.gift_email(merchant=merchant, rating=rating, gift_sent=params)
     email_queue(
         merchant=merchant, kind=OutgoingEmail.Kind.GIFT, customer=customer, rating=rating,
         subject=email.subject, body_text=email.body_text, body_html=email.body_html,
@@ -385,12 +384,10 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
         points_credit(merchant=merchant, customer_id=grant.customer_id, points=gift.points, grant=grant,
                       reason=_("Gift %(code)s redeemed: %(name)s") % {"code": grant.code, "name": gift.name})
     if grant.rating is not None:
-        from ratings.services import system_message_add
-
         params = wording.gift_redeemed_params(gift=gift, grant=grant)
         with translation.override(merchant.language):
             system_message_add(merchant=merchant, rating=grant.rating, gift_grant=grant,
-                               body=wording.gift_redeemed_text(params),
+                               body=gift_redeemed_text(params),
                                event=Message.Event.GIFT_REDEEMED, event_params=params)
     audit_record(merchant=merchant, actor=actor, action="gift.redeem", obj=grant,
                  data={"code": grant.code, "customer_id": grant.customer_id})

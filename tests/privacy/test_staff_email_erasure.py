@@ -10,7 +10,7 @@ from merchants.access import Access
 from merchants.models import Membership
 from notifications.models import OutgoingEmail
 from ratings.services import ratings_bulk
-from tests.api.conftest import base
+from tests.conftest import base
 
 pytestmark = pytest.mark.django_db
 

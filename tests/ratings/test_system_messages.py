@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from gifts.services import gift_create, gift_grant, grant_redeem
 from ratings.models import Message
 from ratings.services import system_message_add
-from tests.api.conftest import base
+from tests.conftest import base
 
 pytestmark = pytest.mark.django_db
 

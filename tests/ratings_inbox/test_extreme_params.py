@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import base
+from tests.conftest import base
 
 
 @pytest.mark.parametrize("size", ["101", "1000000000000", "0" * 50 + "500", "9" * 5000])

@@ -105,7 +105,7 @@ def test_database_refuses_a_token_that_is_not_a_hash_or_never_valid_sec5(make, m
 
 def test_plain_sql_lookup_builds_what_the_orm_reads(make, merchant):
     """STYLE 16: the one-statement token lookup gives the same token and user as the ORM."""
-    from ratings_inbox.api.authentication import TokenAuthentication
+    from accounts.authentication import TokenAuthentication
 
     key = api_token_create(user=make.admin(merchant))
     user, token = TokenAuthentication().authenticate_credentials(key)

@@ -17,10 +17,24 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from customers.services import InvoiceLineInput, customer_upsert, visit_record
+from gifts.services import gift_create, gift_grant
+from intake.services import rating_received
 from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Branch, Merchant
-from ratings.cases import first_response_target
+from merchants.services import branch_create, member_add, merchant_create
+from notifications.models import OutgoingEmail
+from ratings.cases import case_update, first_response_target
+from ratings.models import Rating
+from ratings.services import (
+    autoreply_message_add,
+    customer_message_add,
+    note_add,
+    quick_reply_create,
+    rating_mark_read,
+    rating_reply,
+)
 
 PASSWORD = "demo1234"
 
@@ -198,9 +212,6 @@ class Command(BaseCommand):
         self.stdout.write("  Open http://127.0.0.1:8000/ and log in.\n")
 
     def _seed_merchant(self, spec, rng, scale):
-        from customers.services import customer_upsert
-        from merchants.services import branch_create, member_add, merchant_create
-        from ratings.services import quick_reply_create
 
         domain = spec["domain"]
         merchant = merchant_create(
@@ -259,15 +270,10 @@ class Command(BaseCommand):
             showcase = self._showcase(team, branches[1], customers)
             self._seed_gifts(team)
             # The demo's outgoing e-mails are history, not news: do not send them at start-up.
-            from notifications.models import OutgoingEmail
-
             OutgoingEmail.objects.filter(merchant=merchant).update(status="sent", sent_at=team.now)
         self.stdout.write(f"  {total + showcase} ratings for {merchant.name}.")
 
     def _rating(self, team, invoice, branch, customer, visited_at, score, comment, created_at):
-        from customers.services import InvoiceLineInput, visit_record
-        from ratings.services import rating_create
-
         rng, merchant = team.rng, team.merchant
         lines = []
         for description, price in rng.sample(PRODUCTS, rng.randint(1, 4)):
@@ -278,7 +284,7 @@ class Command(BaseCommand):
             invoice_number=invoice, invoice_total=sum(li.line_total for li in lines),
             currency=merchant.currency, lines=lines,
         )
-        return rating_create(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created_at)
+        return rating_received(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created_at)
 
     def _case_plan(self, team, rating) -> list[Step]:
         """A detractor's case (CASE-1..5, SLA-2): assigned, sometimes re-prioritised or noted,
@@ -365,15 +371,6 @@ class Command(BaseCommand):
     def _play(self, team, rating, steps: list[Step]) -> None:
         """Runs a story's steps through the services at their moments, up to now; then the rating
         is read, most of the time, once nothing has happened on it for two days."""
-        from ratings.cases import case_update
-        from ratings.services import (
-            autoreply_message_add,
-            customer_message_add,
-            note_add,
-            rating_mark_read,
-            rating_reply,
-        )
-
         merchant = team.merchant
         for offset, kind, who, value in steps:
             moment = rating.created_at + offset
@@ -431,12 +428,6 @@ class Command(BaseCommand):
         return len(stories)
 
     def _seed_gifts(self, team):
-        try:
-            from gifts.services import gift_create, gift_grant
-        except ImportError:
-            return
-        from ratings.models import Rating
-
         merchant, admin, rng = team.merchant, team.admin, team.rng
         catalogue = [
             gift_create(merchant=merchant, actor=admin, name="Postre de la casa", kind="product",

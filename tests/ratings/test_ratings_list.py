@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from merchants import tenancy
 from merchants.access import Access
-from tests.api.conftest import base
+from tests.conftest import base
 
 ITEM_FIELDS = {"id", "score", "band", "customer", "branch", "created_at", "has_comment", "comment_excerpt",
                "is_read", "messages_count", "last_message_at"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import base
+from tests.conftest import base
 
 ONE_OFF = {"name": "Café de la casa", "kind": "product", "product_name": "Tinto", "validity_days": 3}
 

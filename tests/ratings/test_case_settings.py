@@ -22,7 +22,7 @@ from ratings.cases import case_update
 from ratings.models import Rating, Sla, sla_state
 from ratings.selectors import rating_summary
 from ratings.services import rating_reply
-from tests.api.conftest import base
+from tests.conftest import base
 
 BOGOTA = ZoneInfo("America/Bogota")
 DEFAULT = {"first_response_hours": 24, "opening_hours": None, "followup_on_resolve": False}

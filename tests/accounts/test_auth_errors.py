@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from merchants import tenancy
-from tests.api.conftest import base
+from tests.conftest import base
 
 
 def test_token_for_email_and_password(make, merchant):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.api.conftest import base
+from tests.conftest import base
 
 SYMBOLS = ["%", "_", "%%", "_%", "-", "*", "'", "\\"]
 

@@ -20,21 +20,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
-from customers.links import Link, make_token, post_wait_seconds, read_token
+from customers.links import Link, conversation_path, post_wait_seconds, read_token
 from customers.models import Customer, Visit
 from customers.services import customer_opt_out
 from gifts.selectors import grant_list
+from intake.services import rating_received
 from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Merchant
 from ratings.models import Rating
 from ratings.selectors import customer_thread
-from ratings.services import customer_message_add, rating_create
-from ratings_inbox.errors import Conflict
+from ratings.services import customer_message_add
+from ratings_inbox.errors import Conflict, messages_by_field
 
 SCORES = range(1, 11)
 
@@ -83,15 +83,6 @@ def _refusal(request, link: Link):
     return response
 
 
-def _conversation_path(rating) -> str:
-    token = make_token("conversation", merchant_id=rating.merchant_id, object_id=rating.pk)
-    return reverse("public:conversation", args=[token])
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {field: " ".join(str(m) for m in msgs) for field, msgs in exc.message_dict.items()}
-
-
 @require_http_methods(["GET", "POST"])
 def rate(request, token):
     """CUS-1: one rating per visit; sending again adds the comment to the conversation."""
@@ -116,24 +107,24 @@ def rate(request, token):
                     errors["score"] = translation.gettext("Choose a score from 1 to 10.")
                 else:
                     try:
-                        rating = rating_create(merchant=merchant, visit=visit, score=score, comment=comment or None)
-                        return redirect(_conversation_path(rating) + "?thanks=1")
+                        rating = rating_received(merchant=merchant, visit=visit, score=score, comment=comment or None)
+                        return redirect(conversation_path(rating) + "?thanks=1")
                     except Conflict:
                         rating = Rating.objects.get(merchant=merchant, visit=visit)
                     except ValidationError as exc:
-                        errors = _errors(exc)
+                        errors = messages_by_field(exc)
             if rating is not None and not errors:
                 if not comment:
-                    return redirect(_conversation_path(rating))
+                    return redirect(conversation_path(rating))
                 try:
                     customer_message_add(merchant=merchant, rating=rating, body=comment)
-                    return redirect(_conversation_path(rating) + "?sent=1")
+                    return redirect(conversation_path(rating) + "?sent=1")
                 except ValidationError as exc:
-                    errors = {"comment": " ".join(_errors(exc).values())}
+                    errors = {"comment": " ".join(messages_by_field(exc).values())}
         local_visit = timezone.localtime(visit.visited_at, ZoneInfo(merchant.timezone))
         context = {"merchant": merchant, "visit": visit, "visited_on": local_visit, "rating": rating,
                    "errors": errors, "form": form, "scores": SCORES,
-                   "conversation_path": _conversation_path(rating) if rating else None}
+                   "conversation_path": conversation_path(rating) if rating else None}
         return _render(request, "public/rate.html", context, status=400 if errors else 200)
 
 
@@ -166,7 +157,7 @@ def conversation(request, token):
                 customer_message_add(merchant=merchant, rating=rating, body=body)
                 return redirect(request.path + "?sent=1#reply")
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = messages_by_field(exc)
         zone = ZoneInfo(merchant.timezone)
         # The customer's own conversation and gifts: the whole merchant, no member.
         access = Access.system(merchant)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from merchants import tenancy
-from tests.api.conftest import base
+from tests.conftest import base
 
 GIFT_FIELDS = {"id", "name", "kind", "product_name", "points", "discount_percent", "discount_amount",
                "validity_days", "is_active"}

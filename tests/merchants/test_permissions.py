@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from merchants import tenancy
-from tests.api.conftest import base
+from tests.conftest import base
 
 ROLES = ["staff", "agent", "admin"]
 

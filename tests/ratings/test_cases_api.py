@@ -13,8 +13,7 @@ from django.utils import timezone
 from notifications.models import OutgoingEmail
 from ratings.models import CaseEvent, Rating
 from ratings.services import customer_message_add, rating_reply
-
-from .conftest import base
+from tests.conftest import base
 
 
 def detail(client, merchant, rating):

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from ratings_inbox.api_urls import merchant_patterns
-from tests.api.conftest import base
+from tests.conftest import base
 
 METHODS = ("get", "head", "options", "post", "put", "patch", "delete")
 # Each merchant path with an id, the id replaced by something that is not one.

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from merchants import tenancy
-from tests.api.conftest import base
+from tests.conftest import base
 
 
 def test_detail_has_every_field_and_does_not_mark_read(make, merchant, admin_client):
