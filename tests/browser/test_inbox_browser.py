@@ -144,7 +144,7 @@ def test_open_reply_quick_reply_history_profile_invoice(seeded, open_page):
     expect(profile).to_contain_text("cliente1@example.com")
     expect(profile.locator("tbody tr")).to_have_count(2)
     screenshot(page, "profile.png")
-    page.get_by_role("button", name="Close").click()
+    profile.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="View invoice").click()
     invoice = page.locator('[data-panel="invoice"]')
     expect(invoice).to_contain_text("Limonada de coco")
