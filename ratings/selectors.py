@@ -403,9 +403,10 @@ def rating_thread(*, access: Access, rating: Rating) -> list[Message]:
 
 
 def customer_thread(*, access: Access, rating: Rating) -> list[Message]:
-    """The conversation as the customer sees it: never an internal note (CASE-4)."""
+    """The conversation as the customer sees it: never an internal note (CASE-4), and no system line
+    (gift sent, gift redeemed): their page shows each gift once, with its code, status and expiry (CUS-2)."""
     return [message for message in rating_thread(access=access, rating=rating)
-            if message.author_kind in Message.CUSTOMER_KINDS]
+            if message.author_kind in Message.CUSTOMER_KINDS and message.author_kind != Message.AuthorKind.SYSTEM]
 
 
 def case_events(*, access: Access, rating: Rating) -> list[CaseEvent]:
