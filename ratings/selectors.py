@@ -425,3 +425,13 @@ def quick_reply_get(*, access: Access, id: int) -> QuickReply:
     if quick_reply is None:
         raise Http404("No such quick reply.")
     return quick_reply
+
+
+def unread_comments_of_user() -> dict[int, int]:
+    """Unread comments per merchant of the memberships of the user set on the session, each within the
+    branches that membership may see: the merchant switcher's counts (TEN-2, INB-1). One statement for
+    every merchant, from the kept branch counters (the function of migration 0014, which reads across the
+    user's own merchants only); the access of one merchant cannot express it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT merchant_id, unread FROM ratings_unread_comments_of_user()")
+        return dict(cursor.fetchall())
