@@ -154,6 +154,21 @@
     }
   });
 
+  // The tab's title follows what the page shows after every swap (open, reply, poll, filter, bulk):
+  // "(unread comments) customer · Inbox · merchant", as the server wrote it at first.
+  function retitle() {
+    var inbox = document.getElementById("inbox");
+    if (!inbox) return;
+    var counter = document.querySelector('[data-counter="unread_comments"]');
+    var unread = counter ? counter.textContent.trim() : "";
+    var detail = document.getElementById("rating-detail");
+    var name = detail ? detail.getAttribute("data-customer-name") : "";
+    document.title = (unread && unread !== "0" ? "(" + unread + ") " : "") + (name ? name + " · " : "")
+      + inbox.getAttribute("data-title");
+  }
+  document.addEventListener("htmx:afterSettle", retitle);
+  window.addEventListener("popstate", function () { window.setTimeout(retitle, 0); });
+
   // After the detail pane changes, focus it for screen readers only when opened from the list.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
