@@ -130,3 +130,38 @@ def test_detail_pane_says_it_is_loading_INB_7(seeded, open_page, width):
     held[0].continue_()
     expect(page.locator("#rating-detail")).to_have_attribute("data-rating-id", str(ratings[1].pk))
     expect(loading).to_be_hidden()
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_spanish_in_context_delivery_toast_and_warning_THR_2(seeded, open_page, width, monkeypatch):
+    """The new words as a Colombian merchant reads them, in place: the toast, each delivery state, the
+    composer's warning (screenshots thread-es*.png)."""
+    from customers.models import Customer
+    from notifications.models import OutgoingEmail
+    from ratings.services import rating_reply
+
+    monkeypatch.setattr("notifications.tasks.enqueue_email_send", lambda *args, **kwargs: None)
+    merchant, admin, ratings = seeded["merchant"], seeded["admin"], seeded["ratings"]
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+    jose = ratings[1]
+    first = rating_reply(merchant=merchant, rating=jose, author=admin, body="José, ¿nos cuentas qué pasó?")
+    OutgoingEmail.objects.filter(message=first).update(
+        status="queued", attempts=2, last_error="SMTPDataError: (451, b'4.3.0 Try again later')",
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=1))
+    page = open_page(admin, width=width, height=1000 if width > 640 else 812)
+    page.goto(f"/m/{merchant.slug}/inbox/{jose.pk}/")
+    expect(page.locator(f"#message-{first.pk} .delivery")).to_contain_text("El correo falló 2 veces; se reintenta a las")
+    page.locator("#reply-body").fill("Te llamamos hoy mismo.")
+    page.locator("#send-reply").click()
+    expect(page.locator("#toast .toast")).to_contain_text("Respuesta enviada")
+    expect(page.locator("#thread .msg-staff").last.locator(".delivery")).to_have_text("Correo en cola: se está enviando")
+    page.locator("#thread .msg-staff").last.scroll_into_view_if_needed()
+    screenshot(page, "thread-es.png" if width > 640 else "thread-es-phone.png")
+
+    Customer.objects.filter(pk=ratings[2].customer_id).update(email="")
+    page.goto(f"/m/{merchant.slug}/inbox/{ratings[2].pk}/")
+    expect(page.locator("#reply-hint")).to_have_text(re.compile("Este cliente no tiene correo electrónico"))
+    if width < 640:
+        page.locator("#reply-body").scroll_into_view_if_needed()
+        screenshot(page, "composer-no-email-es-phone.png")
