@@ -227,7 +227,8 @@ def test_language_switch_per_user(seeded, open_page):
     page = open_page(admin)
     page.goto(f"/m/{merchant.slug}/inbox/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.get_by_role("button", name="Español").click()
+    # Named by what they show (WCAG 2.5.3, axe label-content-name-mismatch); the full name is their title.
+    page.get_by_role("button", name="ES", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page).to_have_url(re.compile(r"/inbox/$"))
     expect(page.locator(".counters")).to_contain_text("Calificaciones recibidas")
@@ -238,7 +239,7 @@ def test_language_switch_per_user(seeded, open_page):
     screenshot(page, "rating-es.png")
     admin.refresh_from_db()
     assert admin.language == "es"
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
