@@ -4,6 +4,9 @@ No login: the signed token names the merchant and the object, and every query ru
 that merchant's tenant, so a page can only ever show its own customer's rows. A bad or
 forged token is a 404. Pages speak the browser's language (Spanish or English).
 
+A link that names nothing (mangled, forged, cut short by a mail client) gets our own page in the
+browser's language with status 404, never Django's technical page, whatever DEBUG says.
+
 SEC-6: an expired rate or conversation link gets a page saying so, with status 410 Gone
 (the link was genuine, unlike a forged one's 404, and will not work again: link checkers
 and crawlers drop it). A form posted more often than its link allows gets a 429 page with
@@ -13,6 +16,7 @@ Retry-After.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import wraps
 from math import ceil
 from zoneinfo import ZoneInfo
 
@@ -37,6 +41,20 @@ from ratings.services import customer_message_add
 from ratings_inbox.errors import Conflict, messages_by_field
 
 SCORES = range(1, 11)
+
+
+def customer_page(view):
+    """A customer's page: an unknown link is our 404 page in the browser's language (CUS-4)."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            with translation.override(translation.get_language_from_request(request)):
+                return _render(request, "public/not_found.html", {"merchant": None}, status=404)
+
+    return page
 
 
 def _link(purpose: str, token: str) -> Link:
@@ -84,6 +102,7 @@ def _refusal(request, link: Link):
 
 
 @require_http_methods(["GET", "POST"])
+@customer_page
 def rate(request, token):
     """CUS-1: one rating per visit; sending again adds the comment to the conversation."""
     link = _link("rate", token)
@@ -137,6 +156,7 @@ def _score(raw) -> int | None:
 
 
 @require_http_methods(["GET", "POST"])
+@customer_page
 def conversation(request, token):
     """CUS-2: the thread, a reply box (the reply makes the rating unread) and the customer's gifts."""
     link = _link("conversation", token)
@@ -172,6 +192,7 @@ def conversation(request, token):
 
 
 @require_http_methods(["GET", "POST"])
+@customer_page
 def unsubscribe(request, token):
     """CUS-3: one POST (no fields) stops e-mail from this merchant. GET only asks, so link scanners
     that follow e-mail links do not unsubscribe anyone."""

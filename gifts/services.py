@@ -349,25 +349,14 @@ def gift_grant(
     return grant
 
 
-@transaction.atomic
-def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
-    """Redeems a code at the till or from the thread, once (GFT-3); points are credited (GFT-4).
-
-    The grant row is locked, so of two simultaneous redemptions the second waits, then sees
-    the grant redeemed and gets a Conflict (API 409). Unknown codes are a 404.
-    """
+def _redeemable(grants, *, merchant: Merchant, code: str, now: dt.datetime) -> GiftGrant:
+    """The grant of `code` if it may be redeemed now; 404 for an unknown code, Conflict when used or expired."""
     normalized = normalize_code(code)
     if not CODE_PATTERN.match(normalized):
         raise Http404("No such code.")
-    grant = (
-        GiftGrant.objects.select_for_update(of=("self",))
-        .select_related("gift", "rating")
-        .filter(merchant=merchant, code=normalized)
-        .first()
-    )
+    grant = grants.filter(merchant=merchant, code=normalized).first()
     if grant is None:
         raise Http404("No such code.")
-    now = timezone.now()
     if grant.status == GiftGrant.Status.REDEEMED:
         raise Conflict({"code": _("This code was already redeemed on %(date)s.") % {
             "date": formats.date_format(grant.redeemed_at.astimezone(ZoneInfo(merchant.timezone)),
@@ -375,6 +364,26 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
     if grant.status == GiftGrant.Status.EXPIRED or grant.expires_at <= now:
         raise Conflict({"code": _("This code expired on %(date)s.") % {
             "date": _local_date(merchant, grant.expires_at)}})
+    return grant
+
+
+def grant_redeem_check(*, merchant: Merchant, code: str) -> GiftGrant:
+    """What the till shows to confirm before redeeming (GFT-3): the code's grant with its gift and customer,
+    refused as grant_redeem would refuse it (404 unknown, Conflict used or expired). Changes nothing."""
+    return _redeemable(GiftGrant.objects.select_related("gift", "customer"), merchant=merchant, code=code,
+                       now=timezone.now())
+
+
+@transaction.atomic
+def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
+    """Redeems a code at the till or from the thread, once (GFT-3); points are credited (GFT-4).
+
+    The grant row is locked, so of two simultaneous redemptions the second waits, then sees
+    the grant redeemed and gets a Conflict (API 409). Unknown codes are a 404.
+    """
+    now = timezone.now()
+    grant = _redeemable(GiftGrant.objects.select_for_update(of=("self",)).select_related("gift", "rating"),
+                        merchant=merchant, code=code, now=now)
     grant.status = GiftGrant.Status.REDEEMED
     grant.redeemed_at = now
     grant.redeemed_by = actor if getattr(actor, "is_authenticated", False) else None

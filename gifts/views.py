@@ -125,21 +125,28 @@ def gift_archive(request, merchant_slug, gift_id):
 
 @member_required(role="agent")
 def redeem(request, merchant_slug):
-    """Redeem a code at the till (GFT-3): 404 for an unknown code, 409 when used or expired."""
-    context, status = {"code": "", "error": "", "grant": None}, 200
+    """Redeem a code at the till (GFT-3): the code first shows its gift, customer and expiry to confirm;
+    only the confirmation redeems it. 404 for an unknown code, 409 when used or expired, at either step."""
+    context, status = {"code": "", "error": "", "grant": None, "confirm": None}, 200
     if request.method == "POST":
         code = request.POST.get("code", "")
         context["code"] = code
+        confirmed = request.POST.get("confirm") == "1"
         try:
-            grant = services.grant_redeem(merchant=request.merchant, actor=request.user, code=code)
+            if confirmed:
+                grant = services.grant_redeem(merchant=request.merchant, actor=request.user, code=code)
+            else:
+                grant = services.grant_redeem_check(merchant=request.merchant, code=code)
         except Http404:
             context["error"], status = _("No gift has this code. Check it and try again."), 404
         except Conflict as exc:
             context["error"], status = messages_by_field(exc).get("code", " ".join(exc.messages)), 409
         else:
-            context["grant"] = grant
-            context["code"] = ""
             context["what"] = wording.gift_description(grant.gift, request.merchant.currency)
+            if confirmed:
+                context.update(grant=grant, code="")
+            else:
+                context["confirm"] = grant
     return render(request, "gifts/redeem.html", context, status=status)
 
 

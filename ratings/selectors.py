@@ -404,9 +404,10 @@ def rating_thread(*, access: Access, rating: Rating) -> list[Message]:
 
 
 def customer_thread(*, access: Access, rating: Rating) -> list[Message]:
-    """The conversation as the customer sees it: never an internal note (CASE-4)."""
+    """The conversation as the customer sees it: never an internal note (CASE-4), and no system line
+    (gift sent, gift redeemed): their page shows each gift once, with its code, status and expiry (CUS-2)."""
     return [message for message in rating_thread(access=access, rating=rating)
-            if message.author_kind in Message.CUSTOMER_KINDS]
+            if message.author_kind in Message.CUSTOMER_KINDS and message.author_kind != Message.AuthorKind.SYSTEM]
 
 
 def case_events(*, access: Access, rating: Rating) -> list[CaseEvent]:
@@ -445,3 +446,13 @@ def customer_list_with_stats(*, access: Access, q: str = ""):
         last_score=Subquery(last_score, output_field=IntegerField()),
         ratings_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
     )
+
+
+def unread_comments_of_user() -> dict[int, int]:
+    """Unread comments per merchant of the memberships of the user set on the session, each within the
+    branches that membership may see: the merchant switcher's counts (TEN-2, INB-1). One statement for
+    every merchant, from the kept branch counters (the function of migration 0014, which reads across the
+    user's own merchants only); the access of one merchant cannot express it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT merchant_id, unread FROM ratings_unread_comments_of_user()")
+        return dict(cursor.fetchall())

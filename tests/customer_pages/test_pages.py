@@ -119,3 +119,46 @@ def test_conversation_page_query_count_is_fixed_cus2(client, make, merchant, vis
     client.get(url)
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+MANGLED = ("/c/{cut}/", "/r/nonsense/", "/u/abc:def/", "/c/{cut}")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_mangled_link_gets_our_404_page_in_the_browser_language_cus4(client, make, merchant, visit, settings, debug):
+    """Never Django's technical page (what DEBUG on showed, in English), nor the staff app's 404 with its
+    "Go to Ratings Inbox" button (what DEBUG off showed): a page for the customer, in their language."""
+    settings.DEBUG = debug
+    rating = make.rating(merchant, score=4, customer=visit.customer)
+    cut = _path(conversation_url(rating)).split("/")[2][:-6]  # a mail client cut the link short
+    for path in MANGLED:
+        path = path.format(cut=cut)
+        spanish = client.get(path, HTTP_ACCEPT_LANGUAGE="es-CO,es;q=0.9", follow=True)
+        english = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9", follow=True)
+        assert spanish.status_code == english.status_code == 404, path
+        es, en = spanish.content.decode(), english.content.decode()
+        assert '<html lang="es"' in es and "No encontramos esta página" in es, path
+        assert '<html lang="en"' in en and "We could not find this page" in en, path
+        for html in (es, en):
+            assert "Django" not in html and "Go to Ratings Inbox" not in html and "Ir a Ratings Inbox" not in html
+            assert 'name="robots" content="noindex' in html
+        assert spanish["Cache-Control"] == "private, no-store"
+
+
+def test_the_gift_shows_once_with_its_code_large_and_a_qr_code_cus2_gft3(client, make, merchant, visit):
+    from gifts.services import gift_create, gift_grant
+
+    rating = make.rating(merchant, score=4, customer=visit.customer)
+    gift = gift_create(merchant=merchant, actor=None, name="Postre gratis", kind="product",
+                       product_name="Postre", validity_days=30)
+    grant = gift_grant(merchant=merchant, actor=make.admin(merchant), rating=rating, gift=gift)
+    assert Message.objects.filter(rating=rating, author_kind="system").exists()  # staff see it in the thread
+    html = client.get(_path(conversation_url(rating)), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert html.count("Postre gratis") == 1
+    assert "pub-msg-system" not in html and ">Nota<" not in html and "Nota\n" not in html
+    assert f'<span class="visually-hidden">Código </span>{grant.code}</p>' in html
+    svg = re.search(rf'<svg role="img" viewBox="0 0 (\d+) \1" class="pub-qr"><title>Código QR de tu código {grant.code}</title>',
+                    html)
+    assert svg and int(svg.group(1)) >= 21 + 8  # a full QR code (version 1 or more) with its quiet zone
+    assert "muestra esta pantalla en la caja de" in html
+    assert 'placeholder="Escribe a ' in html
