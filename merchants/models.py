@@ -17,6 +17,13 @@ class Merchant(models.Model):
     language = models.CharField(_("language"), max_length=2, default="es")
     # PRV-3: customers with no visit for this many months are erased daily; None is off.
     erase_after_months = models.PositiveSmallIntegerField(_("erase after (months)"), null=True, blank=True)
+    # SLA-1: a case is due this many hours of open time after it opened; opening_hours (null:
+    # always open) is per weekday a list of ["HH:MM", "HH:MM"] in `timezone` (merchants.hours).
+    first_response_hours = models.PositiveSmallIntegerField(_("first-response target (hours)"), default=24,
+                                                            db_default=24)
+    opening_hours = models.JSONField(_("opening hours"), null=True, blank=True)
+    # ANA: ask the customer for a follow-up score when a case is resolved.
+    followup_on_resolve = models.BooleanField(_("follow-up on resolve"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,6 +38,10 @@ class Merchant(models.Model):
                 condition=models.Q(erase_after_months__isnull=True)
                 | models.Q(erase_after_months__gte=6, erase_after_months__lte=120),
                 name="merchant_erase_after_months_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_response_hours__gte=1, first_response_hours__lte=720),
+                name="merchant_first_response_hours_range",
             ),
         ]
 
@@ -146,6 +157,12 @@ class Branch(TenantModel):
         return self.name
 
 
+class NewDetractorNotice(models.TextChoices):
+    OFF = "off", _("Not at all")
+    INSTANT = "instant", _("An e-mail at once")
+    DIGEST = "digest", _("In the daily digest")
+
+
 class Membership(TenantModel):
     class Role(models.TextChoices):
         STAFF = "staff", _("Staff")
@@ -164,6 +181,12 @@ class Membership(TenantModel):
         help_text=_("When set, the member only sees the branches listed for the membership."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the member wants to hear by e-mail from this merchant (SLA-4, SLA-5; API …/me/notifications/).
+    notify_new_detractor = models.CharField(
+        _("new detractors"), max_length=8, choices=NewDetractorNotice.choices, default=NewDetractorNotice.DIGEST)
+    digest_hour = models.PositiveSmallIntegerField(_("digest hour"), default=8)
+    notify_assigned = models.BooleanField(_("assignment e-mails"), default=True)
+    notify_sla = models.BooleanField(_("response-target alerts"), default=True)
 
     class Meta:
         constraints = [
@@ -171,6 +194,9 @@ class Membership(TenantModel):
             models.CheckConstraint(
                 condition=models.Q(role__in=["staff", "agent", "admin"]), name="membership_role_known"
             ),
+            models.CheckConstraint(condition=models.Q(notify_new_detractor__in=["off", "instant", "digest"]),
+                                   name="membership_new_detractor_known"),
+            models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="membership_digest_hour_range"),
         ]
 
     def __str__(self):

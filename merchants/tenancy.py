@@ -18,6 +18,8 @@ from django.db import DatabaseError, connection
 
 from ratings_inbox import logs, rows
 
+from .models import Merchant
+
 
 def _text(value: int | None) -> str:
     return str(int(value)) if value else ""
@@ -44,8 +46,6 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     compilation); merchants_merchant is not a tenant table, so no policy reads what it writes. On
     Citus the settings follow as SET LOCAL statements, which reach the workers.
     """
-    from .models import Merchant
-
     user = _text(user_id)
     connection.ensure_connection()  # which kind of server it is, known once connected
     setting = "" if connection.citus else (

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gifts.serializers import GrantSerializer
+from merchants.hours import DAYS
+from merchants.serializers import BranchRefSerializer
 from ratings_inbox.api.fields import Id, Text
 
 from .events import message_text
@@ -20,11 +23,6 @@ from .models import (
     band_for,
     sla_state,
 )
-
-
-class BranchRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class CustomerRefSerializer(serializers.Serializer):
@@ -68,8 +66,8 @@ def items_from_rows(rows) -> list[dict]:
     """RatingItemSerializer's output for rows of ratings.selectors.rating_item_rows, built directly.
 
     A page of model instances through eleven field objects and two nested serializers each
-    cost more than the page's SQL (bench: 6 ms of a 12 ms request); DRF's DateTimeField
-    alone, looking the time zone up for every value, cost 0.3 ms a page. Times are written as
+    cost more than the page's SQL, and DRF's DateTimeField looks the time zone up for every
+    value. Times are written as
     DRF writes them (ISO 8601 in the current time zone, UTC as "Z"); a test compares this with
     DRF's own walk of the serializer, field by field.
     """
@@ -110,18 +108,23 @@ def items_from_rows(rows) -> list[dict]:
     ]
 
 
-class MessageSerializer(serializers.Serializer):
+class ThreadEntrySerializer(serializers.Serializer):
+    """A thread entry's fields for staff (messages) and for the customer (the data export)."""
+
     id = serializers.IntegerField()
     author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
-    author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
     event = serializers.ChoiceField(choices=Message.Event.choices, allow_null=True)
 
     def get_body(self, message) -> str:
-        """A system event is worded in the request's language (THR-1)."""
+        """A system event is worded in the request's language, as the thread shows it (THR-1)."""
         return message_text(message)
+
+
+class MessageSerializer(ThreadEntrySerializer):
+    author = serializers.SerializerMethodField()
 
     def get_author(self, message) -> AuthorSerializer(allow_null=True):  # type: ignore[valid-type]
         if message.author_id is None:
@@ -254,3 +257,29 @@ class SummarySerializer(serializers.Serializer):
     unassigned_cases = serializers.IntegerField()
     overdue_cases = serializers.IntegerField()
     my_cases = serializers.IntegerField()
+
+
+_INTERVALS = {"type": "array", "maxItems": 6, "items": {
+    "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"}}}
+
+
+@extend_schema_field({"type": "object", "nullable": True, "required": list(DAYS), "additionalProperties": False,
+                      "properties": {day: _INTERVALS for day in DAYS},
+                      "example": {day: [["08:00", "18:00"]] if day not in ("sat", "sun") else [] for day in DAYS}})
+class OpeningHoursField(serializers.JSONField):
+    """The weekly opening hours (SLA-1), checked by ratings.case_settings.opening_hours_check."""
+
+
+class CaseSettingsSerializer(serializers.Serializer):
+    """API.md "Case settings" (SLA-1): GET answers all three; PUT keeps the fields left out."""
+
+    first_response_hours = serializers.IntegerField(
+        min_value=1, max_value=720, required=False,
+        help_text="Hours of open time from a case's opening to its due time (default 24).")
+    opening_hours = OpeningHoursField(
+        allow_null=True, required=False,
+        help_text='Null: always open. Otherwise every weekday "mon".."sun" with a sorted list of '
+                  '["HH:MM", "HH:MM"] intervals ("24:00" may close a day) in the merchant\'s time zone; '
+                  "only open time counts toward the target.")
+    followup_on_resolve = serializers.BooleanField(
+        required=False, help_text="Ask the customer for a follow-up score when a case is resolved.")

@@ -7,7 +7,9 @@ from accounts import api as accounts_api
 from autoreply import api as autoreply_api
 from customers import api as customers_api
 from gifts import api as gifts_api
+from intake import api as intake_api
 from merchants import api as merchants_api
+from notifications import api as notifications_api
 from privacy import api as privacy_api
 from ratings import api as ratings_api
 from ratings import export as ratings_export
@@ -15,7 +17,7 @@ from ratings_inbox.api.views import not_found
 
 merchant_patterns = [
     path("branches/", merchants_api.BranchListView.as_view(), name="branches"),
-    path("ratings/", ratings_api.RatingListView.as_view(), name="ratings"),
+    path("ratings/", intake_api.RatingListView.as_view(), name="ratings"),
     path("ratings/summary/", ratings_api.RatingSummaryView.as_view(), name="ratings-summary"),
     path("ratings/bulk/", ratings_api.RatingBulkView.as_view(), name="ratings-bulk"),
     path("ratings/export.csv", ratings_export.RatingExportView.as_view(), name="ratings-export"),
@@ -31,8 +33,9 @@ merchant_patterns = [
     path("customers/<int:id>/visits/", customers_api.CustomerVisitsView.as_view(), name="customer-visits"),
     path("customers/<int:id>/export/", privacy_api.CustomerExportView.as_view(), name="customer-export"),
     path("customers/<int:id>/erase/", privacy_api.CustomerEraseView.as_view(), name="customer-erase"),
+    path("settings/cases/", ratings_api.CaseSettingsView.as_view(), name="case-settings"),
     path("settings/retention/", privacy_api.RetentionView.as_view(), name="retention"),
-    path("visits/", customers_api.VisitCreateView.as_view(), name="visits"),
+    path("visits/", intake_api.VisitCreateView.as_view(), name="visits"),
     path("visits/<int:id>/", customers_api.VisitDetailView.as_view(), name="visit"),
     path("api-keys/", merchants_api.ApiKeyListView.as_view(), name="api-keys"),
     path("api-keys/<int:id>/", merchants_api.ApiKeyDetailView.as_view(), name="api-key"),
@@ -44,6 +47,7 @@ merchant_patterns = [
     path("gift-grants/", gifts_api.GrantListView.as_view(), name="gift-grants"),
     path("gift-grants/redeem/", gifts_api.GrantRedeemView.as_view(), name="gift-grants-redeem"),
     path("autoreply/", autoreply_api.AutoReplyView.as_view(), name="autoreply"),
+    path("me/notifications/", notifications_api.NotificationPreferencesView.as_view(), name="me-notifications"),
     path("autoreply/preview/", autoreply_api.AutoReplyPreviewView.as_view(), name="autoreply-preview"),
 ]
 

@@ -14,6 +14,7 @@ merchant_patterns = [
     path("gifts/", include("gifts.urls")),
     path("autoreply/", include("autoreply.urls")),
     path("settings/", include("merchants.urls")),
+    path("settings/notifications/", include("notifications.member_urls")),
 ]
 
 urlpatterns = [
@@ -25,7 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("m/<slug:merchant_slug>/", include(merchant_patterns)),
     path("api/v1/", include("ratings_inbox.api_urls")),
-    path("", include("customers.public_urls", namespace="public")),
+    path("", include("customer_pages.urls", namespace="public")),
+    path("", include("notifications.urls", namespace="notifications")),
 ]
 
 # Under /api/ these answer JSON, elsewhere Django's pages (API.md "Status codes").

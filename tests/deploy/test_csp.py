@@ -45,6 +45,8 @@ def header_is_strict(response) -> str:
 @pytest.fixture
 def world(make, merchant):
     from gifts.services import gift_create, gift_grant
+    from merchants.models import Membership
+    from notifications.links import stop_url
 
     admin_user = make.admin(merchant)
     customer = make.customer(merchant, "Ana Ruiz", email="ana@example.com")
@@ -64,6 +66,8 @@ def world(make, merchant):
         "rate": make_token("rate", merchant_id=merchant.pk, object_id=visit.pk),
         "conversation": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
         "unsubscribe": make_token("unsubscribe", merchant_id=merchant.pk, object_id=customer.pk),
+        "stop": stop_url(membership=Membership.objects.get(merchant=merchant, user=admin_user),
+                         kind="digest").rstrip("/").rpartition("/")[2],
     }
     return {"admin": admin_user, "values": values, "tokens": tokens}
 
@@ -97,7 +101,7 @@ def test_every_route_sends_a_strict_policy_and_its_pages_hold_no_inline_code_sec
     assert {"ratings:inbox", "ratings:rating", "ratings:history", "ratings:profile", "ratings:invoice",
             "ratings:quick-replies", "ratings:quick-reply-edit", "gifts:catalogue", "gifts:edit",
             "gifts:redeem", "gifts:rating_panel", "gifts:points", "autoreply:settings", "public:rate",
-            "public:conversation", "public:unsubscribe", "api:docs"} <= set(pages), sorted(pages)
+            "public:conversation", "public:unsubscribe", "notifications:stop", "api:docs"} <= set(pages), sorted(pages)
 
 
 def admin_paths():
