@@ -19,7 +19,7 @@ from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
 from . import counters
-from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating
+from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating, sla_alert_stage_reached
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
 _MERCHANT = Rating._meta.get_field("merchant")
@@ -50,6 +50,8 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
     rating.at_risk_at, rating.due_at = _targets(rating.merchant, at)
     rating.due_order = rating.due_at
     rating.resolved_at = None
+    # SLA-3: only moments still to come are alerted; an imported past case arrives past them.
+    rating.sla_alerted = sla_alert_stage_reached(rating, timezone.now())
 
 
 def counted(rating: Rating) -> dict[str, int]:
@@ -90,7 +92,8 @@ def _save(rating: Rating, fields: set[str]) -> None:
         **{name: getattr(rating, name) for name in fields})
 
 
-CASE_FIELDS = {"status", "priority", "case_opened_at", "at_risk_at", "due_at", "due_order", "resolved_at"}
+CASE_FIELDS = {"status", "priority", "case_opened_at", "at_risk_at", "due_at", "due_order", "resolved_at",
+               "sla_alerted"}
 
 
 def _set_status(rating: Rating, status: str, *, actor, at, events: list | None = None) -> set[str]:
