@@ -19,7 +19,15 @@ from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
 from . import counters
-from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating, sla_alert_stage_reached
+from .models import (
+    DUE_NEVER,
+    OPEN_STATUSES,
+    CaseEvent,
+    CasePriority,
+    CaseStatus,
+    Rating,
+    sla_alert_stage_reached,
+)
 
 DEFAULT_FIRST_RESPONSE_HOURS = 24
 _MERCHANT = Rating._meta.get_field("merchant")

@@ -10,12 +10,12 @@ import time_machine
 from django.db import connections
 
 from alerts.tasks import sla_alerts_sweep, sla_due
+from merchants.access import Access
 from merchants.models import Membership
 from notifications.models import OutgoingEmail
 from ratings.cases import case_update
 from ratings.models import Rating, SlaAlerted
 from ratings.services import autoreply_message_add, rating_reply
-from merchants.access import Access
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sweeper"])
 T0 = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
