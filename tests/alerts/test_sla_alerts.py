@@ -150,3 +150,27 @@ def _due_sql(now):
              .filter(SLA_ALERT_PENDING, next_alert__lte=now).order_by("next_alert")
              .values_list("merchant_id", "pk")[:200]).query
     return query.sql_with_params()
+
+
+def _sweep_queries(at) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        recorded = sweep(at)
+    return recorded, len(queries)
+
+
+def test_a_sweep_costs_a_few_statements_per_merchant_and_one_insert_per_alert_sla3(make, merchant, staff):
+    """Per merchant: the tenant read, set and reset, the merchant, the cases locked, the members and
+    their branches, one UPDATE of the stage per stage, the commit; per alert one INSERT in a savepoint."""
+    for i in range(3):
+        detractor(make, merchant, T0 + dt.timedelta(minutes=i))
+    for i in range(6):
+        detractor(make, merchant, T0 + dt.timedelta(hours=1, minutes=i))
+    first = _sweep_queries(T0 + 18 * HOUR + dt.timedelta(minutes=5))
+    second = _sweep_queries(T0 + 19 * HOUR + dt.timedelta(minutes=10))
+    assert (first[0], second[0]) == (3 * 2, 6 * 2)  # admin and agent see the main branch
+    per_alert = (second[1] - first[1]) / (second[0] - first[0])
+    assert per_alert == 3  # SAVEPOINT, INSERT, RELEASE
+    assert first[1] - 3 * first[0] == 10  # see the docstring
