@@ -37,7 +37,7 @@ def sla_due(now: dt.datetime, limit: int) -> list[tuple[int, int]]:
 
 @shared_task(acks_late=True, ignore_result=True)
 def sla_alerts_sweep(batch_size: int | None = None) -> int:
-    """Every minute: the alerts of the cases that turned at risk or breached (SLA-3)."""
+    """Every 30 seconds: the alerts of the cases that turned at risk or breached (SLA-3)."""
     from merchants.models import Merchant
 
     from .services import sla_alerts_record
