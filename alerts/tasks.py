@@ -23,16 +23,18 @@ logger = logging.getLogger(__name__)
 _EARLIEST_ZONE_AHEAD = dt.timedelta(hours=14)
 
 
-def sla_due(now: dt.datetime, limit: int) -> list[tuple[int, int]]:
+def sla_due_rows(now: dt.datetime, limit: int):
     """(merchant_id, rating_id) of the cases whose next alert moment has come: one range of
-    rating_sla_alert_next, whatever the number of open cases."""
+    rating_sla_alert_next (the same expression and condition), whatever the number of open cases."""
     from ratings.models import SLA_ALERT_PENDING, Rating, sla_alert_next
 
-    return list(
-        Rating.objects.using(platform.SWEEPER).alias(next_alert=sla_alert_next())
-        .filter(SLA_ALERT_PENDING, next_alert__lte=now).order_by("next_alert")
-        .values_list("merchant_id", "pk")[:limit]
-    )
+    return (Rating.objects.using(platform.SWEEPER).alias(next_alert=sla_alert_next())
+            .filter(SLA_ALERT_PENDING, next_alert__lte=now).order_by("next_alert")
+            .values_list("merchant_id", "pk")[:limit])
+
+
+def sla_due(now: dt.datetime, limit: int) -> list[tuple[int, int]]:
+    return list(sla_due_rows(now, limit))
 
 
 @shared_task(acks_late=True, ignore_result=True)

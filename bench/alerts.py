@@ -123,9 +123,9 @@ def measure_sweep(merchant) -> None:
     from django.db import connection, connections
     from django.utils import timezone
 
-    from alerts.tasks import sla_due
+    from alerts.tasks import sla_due, sla_due_rows
     from merchants import platform, tenancy
-    from ratings.models import OPEN_STATUSES, SLA_ALERT_PENDING, Rating, sla_alert_next
+    from ratings.models import OPEN_STATUSES, SLA_ALERT_PENDING, Rating
 
     with tenancy.tenant(merchant.pk):
         # Those that turned at risk since the last sweep: the unanswered ones of 18-24 hours ago.
@@ -138,10 +138,7 @@ def measure_sweep(merchant) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ratings_rating")
     now = timezone.now()
-    query = (Rating.objects.using(platform.SWEEPER).alias(next_alert=sla_alert_next())
-             .filter(SLA_ALERT_PENDING, next_alert__lte=now).order_by("next_alert")
-             .values_list("merchant_id", "pk")[:200]).query
-    sql, params = query.sql_with_params()
+    sql, params = sla_due_rows(now, 200).query.sql_with_params()
     times, plan = [], ""
     with connections[platform.SWEEPER].cursor() as cursor:
         for _ in range(30):
