@@ -149,7 +149,7 @@ class Table:
 
 CASE_COLUMNS = ["status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "due_order",
                 "first_response_at", "resolved_at"]
-FIRST_RESPONSE = dt.timedelta(hours=24)  # ratings.cases.DEFAULT_FIRST_RESPONSE_HOURS
+FIRST_RESPONSE = dt.timedelta(hours=24)  # Merchant.first_response_hours by default, always open
 DUE_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # ratings.models.DUE_NEVER
 NO_CASE = ["none", None, None, None, None, None, DUE_NEVER, None, None]
 

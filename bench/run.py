@@ -5,7 +5,8 @@ gunicorn (2 sync workers) on loopback, p50/p95 over BENCH_REQUESTS (default 200)
 requests each: the ratings list API in every ordering, filtered by branch, by dates,
 by name, by the case views and filters (needs reply, mine, unassigned, resolved, overdue,
 at risk, priority; e-mail and #id search), 1,000 pages deep through the cursor; the
-summary with the case views' counts; a rating's detail; the inbox page (session login);
+summary with the case views' counts; a rating's detail; the caller's notification settings;
+the inbox page (session login);
 a bulk assign and unassign of 500 ratings (POST, each measured after the other set the
 state back). Every request is compared with
   - its database floor: the exact SQL statements the request ran (captured in-process
@@ -81,7 +82,7 @@ class Scenario:
     name: str
     path: str
     kind: str = "api"  # api (token) or html (session)
-    group: str = "list"  # list, search, summary, detail, html, deep, bulk
+    group: str = "list"  # list, search, summary, detail, html, deep, bulk, settings
     body: dict | None = None  # a POST's JSON body (bulk)
     before: dict | None = None  # the POST that sets the state back before each measured one
     users: int = USERS  # the API users it rotates through (owner=me: those who own cases)
@@ -224,6 +225,9 @@ def build_scenarios(merchant) -> list[Scenario]:
             "date_to": (today - dt.timedelta(days=90)).isoformat()}), group="summary"))
     if exists(f"{base}{detail}/"):
         scenarios.append(Scenario("detail", f"{base}{detail}/", group="detail"))
+    preferences = f"/api/v1/merchants/{merchant.slug}/me/notifications/"
+    if exists(preferences):  # a member's own notification settings (SLA-4): read with the membership
+        scenarios.append(Scenario("me/notifications", preferences, group="detail"))
     if exists(base + "bulk/") and len(bulk_ids) == BULK_SIZE:
         assign = {"ids": bulk_ids, "action": "assign", "value": owner_id}
         unassign = {"ids": bulk_ids, "action": "assign", "value": None}
@@ -231,6 +235,9 @@ def build_scenarios(merchant) -> list[Scenario]:
                                   before=unassign, least=BULK_SAMPLES))
         scenarios.append(Scenario(f"bulk unassign {BULK_SIZE}", base + "bulk/", group="bulk", body=unassign,
                                   before=assign, least=BULK_SAMPLES))
+    settings_cases = f"/api/v1/merchants/{merchant.slug}/settings/cases/"
+    if exists(settings_cases):  # SLA-1: the merchant's own columns, no tenant table read
+        scenarios.append(Scenario("settings cases", settings_cases, group="settings"))
     inbox = f"/m/{merchant.slug}/inbox/"
     if exists(inbox):
         scenarios.append(Scenario("inbox page", inbox, kind="html", group="html"))

@@ -15,6 +15,13 @@ class Merchant(models.Model):
     language = models.CharField(_("language"), max_length=2, default="es")
     # PRV-3: customers with no visit for this many months are erased daily; None is off.
     erase_after_months = models.PositiveSmallIntegerField(_("erase after (months)"), null=True, blank=True)
+    # SLA-1: a case is due this many hours of open time after it opened; opening_hours (null:
+    # always open) is per weekday a list of ["HH:MM", "HH:MM"] in `timezone` (merchants.hours).
+    first_response_hours = models.PositiveSmallIntegerField(_("first-response target (hours)"), default=24,
+                                                            db_default=24)
+    opening_hours = models.JSONField(_("opening hours"), null=True, blank=True)
+    # ANA: ask the customer for a follow-up score when a case is resolved.
+    followup_on_resolve = models.BooleanField(_("follow-up on resolve"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,6 +36,10 @@ class Merchant(models.Model):
                 condition=models.Q(erase_after_months__isnull=True)
                 | models.Q(erase_after_months__gte=6, erase_after_months__lte=120),
                 name="merchant_erase_after_months_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_response_hours__gte=1, first_response_hours__lte=720),
+                name="merchant_first_response_hours_range",
             ),
         ]
 

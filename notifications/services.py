@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import make_msgid
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from merchants.models import Merchant
+from merchants.access import Access
+from merchants.models import Merchant, NewDetractorNotice
+from merchants.services import audit_record
 
 from .links import STOPS
 from .models import OutgoingEmail
@@ -83,3 +89,61 @@ def staff_emails_stop(*, membership, kind: str):
         setattr(membership, field, value)
         membership.save(update_fields=[field])
     return membership
+
+
+@dataclass(frozen=True)
+class NotificationPreferences:
+    """A member's e-mail preferences for one merchant (SLA-4, SLA-5), as API.md names them."""
+
+    new_detractor: str
+    digest_hour: int
+    assigned_to_me: bool
+    sla_alerts: bool
+
+    @classmethod
+    def of(cls, membership) -> NotificationPreferences:
+        return cls(new_detractor=membership.notify_new_detractor, digest_hour=membership.digest_hour,
+                   assigned_to_me=membership.notify_assigned, sla_alerts=membership.notify_sla)
+
+
+def notification_preferences_get(*, access: Access) -> NotificationPreferences:
+    """The caller's own preferences for this merchant (API …/me/notifications/): read from the
+    membership the access was built from, no query."""
+    return NotificationPreferences.of(_own_membership(access))
+
+
+def _own_membership(access: Access):
+    if access.membership is None:
+        raise PermissionDenied(_("Only a member has notification settings."))
+    return access.membership
+
+
+def _checked(new_detractor, digest_hour, assigned_to_me, sla_alerts) -> NotificationPreferences:
+    errors = {}
+    if new_detractor not in NewDetractorNotice.values:
+        errors["new_detractor"] = [_("Choose off, instant or digest.")]
+    if isinstance(digest_hour, bool) or not isinstance(digest_hour, int) or not 0 <= digest_hour <= 23:
+        errors["digest_hour"] = [_("Choose an hour from 0 to 23.")]
+    for field, value in (("assigned_to_me", assigned_to_me), ("sla_alerts", sla_alerts)):
+        if not isinstance(value, bool):
+            errors[field] = [_("Must be true or false.")]
+    if errors:
+        raise ValidationError(errors)
+    return NotificationPreferences(new_detractor, digest_hour, assigned_to_me, sla_alerts)
+
+
+@transaction.atomic
+def notification_preferences_set(
+    *, access: Access, actor, new_detractor: str, digest_hour: int, assigned_to_me: bool, sla_alerts: bool,
+) -> NotificationPreferences:
+    """Sets the caller's own e-mail preferences for this merchant (SLA-4): all four, checked before
+    anything is written (400 naming the field; the database's checks stand behind it)."""
+    membership = _own_membership(access)
+    wanted = _checked(new_detractor, digest_hour, assigned_to_me, sla_alerts)
+    if wanted != NotificationPreferences.of(membership):
+        membership.notify_new_detractor, membership.digest_hour = wanted.new_detractor, wanted.digest_hour
+        membership.notify_assigned, membership.notify_sla = wanted.assigned_to_me, wanted.sla_alerts
+        membership.save(update_fields=["notify_new_detractor", "digest_hour", "notify_assigned", "notify_sla"])
+        audit_record(merchant=access.merchant, actor=actor, action="notifications.update",
+                     obj=membership, data=asdict(wanted))
+    return wanted

@@ -20,7 +20,7 @@ from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS,
 from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
-from . import cases, services
+from . import case_settings, cases, services
 from .models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
 from .selectors import (
     DEFAULT_ORDERING,
@@ -38,6 +38,7 @@ from .serializers import (
     BulkResultSerializer,
     BulkSerializer,
     CaseEventSerializer,
+    CaseSettingsSerializer,
     CaseUpdateSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -364,3 +365,30 @@ class QuickReplyDetailView(MerchantView):
         services.quick_reply_delete(merchant=self.merchant, quick_reply=self.get_reply(id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+
+
+class CaseSettingsView(MerchantView):
+    """API.md "Case settings" (SLA-1): any member reads them, an admin changes them."""
+
+    roles = {"GET": "staff", "PUT": "admin"}
+
+    @extend_schema(operation_id="case_settings_retrieve",
+                   responses={200: CaseSettingsSerializer, **errors(*READ_ERRORS)})
+    def get(self, request, merchant_slug):
+        return Response(CaseSettingsSerializer(self.merchant).data)
+
+    @extend_schema(operation_id="case_settings_update", request=CaseSettingsSerializer,
+                   responses={200: CaseSettingsSerializer, **errors(*WRITE_ERRORS)},
+                   description="Fields left out keep their value. Changing the target or the opening hours moves "
+                               "the due times of the cases still waiting for a first reply (SLA-1); answered "
+                               "cases keep theirs. A bad value is a 400 naming the field, and nothing changes. "
+                               "An admin who sees every branch: a branch-restricted admin gets 403.")
+    def put(self, request, merchant_slug):
+        data = CaseSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        merchant = self.merchant
+        current = {name: getattr(merchant, name)
+                   for name in ("first_response_hours", "opening_hours", "followup_on_resolve")}
+        merchant = case_settings.case_settings_set(access=self.access, actor=request.user,
+                                                   **{**current, **data.validated_data})
+        return Response(CaseSettingsSerializer(merchant).data)

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
-from . import counters
+from . import counters, staff_emails
+from .case_settings import case_targets
 from .models import (
     DUE_NEVER,
     OPEN_STATUSES,
@@ -29,21 +30,13 @@ from .models import (
     sla_alert_stage_reached,
 )
 
-DEFAULT_FIRST_RESPONSE_HOURS = 24
 _MERCHANT = Rating._meta.get_field("merchant")
 UNSET = object()
 
 
 def first_response_target(merchant) -> dt.timedelta:
-    """The merchant's first-response target (SLA-1; 24 hours until the case settings say more)."""
-    return dt.timedelta(hours=DEFAULT_FIRST_RESPONSE_HOURS)
-
-
-def _targets(merchant, opened_at) -> tuple[dt.datetime, dt.datetime]:
-    """(at risk from, due at) of a case opened at `opened_at`: at risk with a quarter left (SLA-2)."""
-    target = first_response_target(merchant)
-    due = opened_at + target
-    return due - target / 4, due
+    """The merchant's first-response target (SLA-1), in open time when it has opening hours."""
+    return dt.timedelta(hours=merchant.first_response_hours)
 
 
 def default_priority(score: int) -> str:
@@ -55,7 +48,7 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
     rating.status = status
     rating.priority = priority or default_priority(rating.score)
     rating.case_opened_at = at
-    rating.at_risk_at, rating.due_at = _targets(rating.merchant, at)
+    rating.at_risk_at, rating.due_at = case_targets(rating.merchant, at)
     rating.due_order = rating.due_at
     rating.resolved_at = None
     # SLA-3: only moments still to come are alerted; an imported past case arrives past them.
@@ -176,7 +169,8 @@ def _change(access: Access, rating: Rating, *, actor, at, status, priority, owne
 
 @transaction.atomic
 def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority=UNSET, owner=UNSET) -> Rating:
-    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5).
+    """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5) and
+    e-mailing a new owner or, on escalation, the admins (CASE-3).
 
     `rating` comes from rating_get(access=…). Values are checked before anything is written;
     a request that changes nothing writes nothing.
@@ -188,6 +182,7 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
     changed = _change(access, rating, actor=actor, at=timezone.now(), status=status, priority=priority,
                       owner=owner, events=events)
     CaseEvent.objects.bulk_create(events)
+    staff_emails.case_events_notify(access=access, actor=actor, events=events)  # CASE-3
     if changed:
         _save(rating, changed)
         counters.bump(rating, **counted_change(before, rating))
@@ -212,7 +207,8 @@ def cases_update_many(*, access: Access, ratings: list[Rating], actor, status=UN
     """
     _check(access, {rating.branch_id for rating in ratings}, status, priority, owner)
     _apply_many(access, ratings, lambda rating, at, events: _change(
-        access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events))
+        access, rating, actor=actor, at=at, status=status, priority=priority, owner=owner, events=events),
+        actor=actor, notify=True)
 
 
 @transaction.atomic
@@ -238,7 +234,7 @@ def cases_restore_many(*, access: Access, ratings: list[Rating], actor, previous
                            events=events)
         return _close(rating, actor=actor, at=at, events=events)
 
-    _apply_many(access, ratings, restore)
+    _apply_many(access, ratings, restore, actor=actor, notify=False)
 
 
 def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
@@ -254,9 +250,11 @@ def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
     return CASE_FIELDS | {"owner_id"}
 
 
-def _apply_many(access: Access, ratings: list[Rating], change) -> None:
+def _apply_many(access: Access, ratings: list[Rating], change, *, actor, notify: bool) -> None:
     """`change(rating, at, events)` on each locked rating, then the log in one insert, one UPDATE
-    per distinct outcome and the kept counters (ratings.counters) in one statement."""
+    per distinct outcome and the kept counters (ratings.counters) in one statement. With `notify`,
+    the new owners and the admins hear of what `actor` did (CASE-3); an undo puts cases back as
+    they were and e-mails nobody."""
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
@@ -269,6 +267,8 @@ def _apply_many(access: Access, ratings: list[Rating], change) -> None:
             outcomes.setdefault(outcome, []).append(rating.pk)
             deltas[rating.pk] = counted_change(before, rating)
     CaseEvent.objects.bulk_create(events)
+    if notify:
+        staff_emails.case_events_notify(access=access, actor=actor, events=events)
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)

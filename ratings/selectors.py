@@ -168,7 +168,7 @@ def _case_filtered(access: Access, ratings: QuerySet, filters: RatingFilters) ->
         elif filters.sla == Sla.AT_RISK:
             ratings = ratings.filter(at_risk_at__lte=now, due_at__gt=now)
         else:
-            # At risk or breached: at_risk_at always comes before due_at (ratings.cases._targets).
+            # At risk or breached: at_risk_at always comes before due_at (merchants.hours.case_targets).
             ratings = ratings.filter(at_risk_at__lte=now)
     return ratings
 

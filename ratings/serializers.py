@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gifts.serializers import GrantSerializer
+from merchants.hours import DAYS
 from ratings_inbox.api.fields import Id, Text
 
 from .events import message_text
@@ -254,3 +256,29 @@ class SummarySerializer(serializers.Serializer):
     unassigned_cases = serializers.IntegerField()
     overdue_cases = serializers.IntegerField()
     my_cases = serializers.IntegerField()
+
+
+_INTERVALS = {"type": "array", "maxItems": 6, "items": {
+    "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"}}}
+
+
+@extend_schema_field({"type": "object", "nullable": True, "required": list(DAYS), "additionalProperties": False,
+                      "properties": {day: _INTERVALS for day in DAYS},
+                      "example": {day: [["08:00", "18:00"]] if day not in ("sat", "sun") else [] for day in DAYS}})
+class OpeningHoursField(serializers.JSONField):
+    """The weekly opening hours (SLA-1), checked by ratings.case_settings.opening_hours_check."""
+
+
+class CaseSettingsSerializer(serializers.Serializer):
+    """API.md "Case settings" (SLA-1): GET answers all three; PUT keeps the fields left out."""
+
+    first_response_hours = serializers.IntegerField(
+        min_value=1, max_value=720, required=False,
+        help_text="Hours of open time from a case's opening to its due time (default 24).")
+    opening_hours = OpeningHoursField(
+        allow_null=True, required=False,
+        help_text='Null: always open. Otherwise every weekday "mon".."sun" with a sorted list of '
+                  '["HH:MM", "HH:MM"] intervals ("24:00" may close a day) in the merchant\'s time zone; '
+                  "only open time counts toward the target.")
+    followup_on_resolve = serializers.BooleanField(
+        required=False, help_text="Ask the customer for a follow-up score when a case is resolved.")

@@ -13,7 +13,7 @@ from merchants.models import Merchant
 from merchants.services import audit_record
 from ratings_inbox.errors import Conflict
 
-from . import cases, counters
+from . import cases, counters, staff_emails
 from .models import MESSAGE_MAX_LENGTH, Band, Message, QuickReply, Rating, band_for
 
 
@@ -79,7 +79,8 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
 def rating_create(
     *, merchant: Merchant, visit: Visit, score: int, comment: str | None = None, created_at=None,
 ) -> Rating:
-    """A customer's rating of a visit; its comment becomes the first message (THR-1)."""
+    """A customer's rating of a visit, from the customer's page or the API alike; its comment becomes
+    the first message (THR-1), and a detractor is e-mailed to the members who want it at once (SLA-4)."""
     from autoreply.services import autoreply_due_at_for_new_rating
 
     now = timezone.now()
@@ -120,6 +121,7 @@ def rating_create(
         from autoreply.services import autoreply_schedule
 
         autoreply_schedule(merchant=merchant, rating=rating)
+    staff_emails.new_detractor_notify(merchant=merchant, rating=rating, now=now)  # SLA-4
     return rating
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk_views, case_views, export, views
+from . import bulk_views, case_settings_views, case_views, export, views
 
 app_name = "ratings"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/<int:rating_id>/history/", views.history, name="history"),
     path("inbox/<int:rating_id>/profile/", views.profile, name="profile"),
     path("visits/<int:visit_id>/invoice/", views.invoice, name="invoice"),
+    path("settings/cases/", case_settings_views.case_settings_page, name="case-settings"),
     path("quick-replies/", views.quick_replies, name="quick-replies"),
     path("quick-replies/<int:quick_reply_id>/", views.quick_reply_edit, name="quick-reply-edit"),
     path("quick-replies/<int:quick_reply_id>/delete/", views.quick_reply_delete, name="quick-reply-delete"),

@@ -8,6 +8,7 @@ from autoreply import api as autoreply_api
 from customers import api as customers_api
 from gifts import api as gifts_api
 from merchants import api as merchants_api
+from notifications import api as notifications_api
 from privacy import api as privacy_api
 from ratings import api as ratings_api
 from ratings import export as ratings_export
@@ -31,6 +32,7 @@ merchant_patterns = [
     path("customers/<int:id>/visits/", customers_api.CustomerVisitsView.as_view(), name="customer-visits"),
     path("customers/<int:id>/export/", privacy_api.CustomerExportView.as_view(), name="customer-export"),
     path("customers/<int:id>/erase/", privacy_api.CustomerEraseView.as_view(), name="customer-erase"),
+    path("settings/cases/", ratings_api.CaseSettingsView.as_view(), name="case-settings"),
     path("settings/retention/", privacy_api.RetentionView.as_view(), name="retention"),
     path("visits/", customers_api.VisitCreateView.as_view(), name="visits"),
     path("visits/<int:id>/", customers_api.VisitDetailView.as_view(), name="visit"),
@@ -44,6 +46,7 @@ merchant_patterns = [
     path("gift-grants/", gifts_api.GrantListView.as_view(), name="gift-grants"),
     path("gift-grants/redeem/", gifts_api.GrantRedeemView.as_view(), name="gift-grants-redeem"),
     path("autoreply/", autoreply_api.AutoReplyView.as_view(), name="autoreply"),
+    path("me/notifications/", notifications_api.NotificationPreferencesView.as_view(), name="me-notifications"),
     path("autoreply/preview/", autoreply_api.AutoReplyPreviewView.as_view(), name="autoreply-preview"),
 ]
 

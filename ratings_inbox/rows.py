@@ -20,6 +20,12 @@ def _fields(model) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (tuple(connection.ops.quote_name(f.column) for f in fields), tuple(f.attname for f in fields))
 
 
+@cache
+def _converted(model) -> tuple[tuple[int, object], ...]:
+    """The fields whose database value the ORM converts (JSON arrives as text): (position, field)."""
+    return tuple((i, f) for i, f in enumerate(model._meta.concrete_fields) if hasattr(f, "from_db_value"))
+
+
 def select_list(model, alias: str) -> str:
     """`alias."col1", alias."col2", …` over the model's concrete fields, in field order."""
     return ", ".join(f"{alias}.{column}" for column in _fields(model)[0])
@@ -30,7 +36,12 @@ def width(model) -> int:
 
 
 def instance(model, values):
-    """The model instance of one row's values for select_list(model, …)."""
+    """The model instance of one row's values for select_list(model, …), converted as the ORM would."""
+    converted = _converted(model)
+    if converted:
+        values = list(values)
+        for position, field in converted:
+            values[position] = field.from_db_value(values[position], None, connection)
     return model.from_db(connection.alias, list(_fields(model)[1]), values)
 
 

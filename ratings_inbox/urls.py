@@ -14,6 +14,7 @@ merchant_patterns = [
     path("gifts/", include("gifts.urls")),
     path("autoreply/", include("autoreply.urls")),
     path("settings/", include("merchants.urls")),
+    path("settings/notifications/", include("notifications.member_urls")),
 ]
 
 urlpatterns = [

@@ -36,6 +36,10 @@ PINS = {
     # the branches' names, 1 a page.
     "export": 13, "api:ratings-export": 13,
     "customer-export": 15, "customer-erase": 9, "privacy-settings": 8, "api:customer-export": 16, "api:retention": 8,
+    # SLA-1: the settings are columns of the request's merchant, read by the middleware already.
+    "case-settings": 8, "api:case-settings": 8,
+    # A member's notification settings (SLA-4) are their membership, already read to let them in: no query of their own.
+    "preferences": 8, "api:me-notifications": 8,
 }
 # GET routes that only answer POST, redirect, or are not a merchant's data.
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",

@@ -167,3 +167,20 @@ def test_a_sweep_costs_a_few_statements_per_merchant_and_one_insert_per_alert_sl
     per_alert = (second[1] - first[1]) / (second[0] - first[0])
     assert per_alert == 3  # SAVEPOINT, INSERT, RELEASE
     assert first[1] - 3 * first[0] == 10  # see the docstring
+
+
+def test_a_shorter_target_alerts_only_the_moments_still_to_come_sla1_sla3(make, merchant, staff):
+    """Changing the target moves the due times (SLA-1); the moments it puts in the past send
+    nothing, as history does not; the moments still ahead alert as usual."""
+    from ratings.case_settings import case_settings_set
+
+    old = detractor(make, merchant, T0)
+    new = detractor(make, merchant, T0 + 5 * HOUR)
+    with time_machine.travel(T0 + 6 * HOUR, tick=False):
+        case_settings_set(access=Access.system(merchant), actor=None, first_response_hours=4, opening_hours=None,
+                          followup_on_resolve=False)
+    assert Rating.objects.get(pk=old.pk).sla_alerted == SlaAlerted.BREACHED  # due at T0 + 4 h: past
+    assert Rating.objects.get(pk=new.pk).sla_alerted == SlaAlerted.NOTHING  # at risk at T0 + 8 h
+    assert sweep(T0 + 6 * HOUR) == 0
+    assert sweep(T0 + 8 * HOUR) == 2 and sweep(T0 + 9 * HOUR) == 1
+    assert set(OutgoingEmail.objects.values_list("rating_id", flat=True)) == {new.pk}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.notifications.fixtures import delivery, redis_server, smtp_sink  # noqa: F401 - e-mails delivered for real
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 

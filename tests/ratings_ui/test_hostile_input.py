@@ -41,6 +41,8 @@ def page_routes() -> list[str]:
 def world(make, merchant):
     """One of everything a page URL can name, and the admin's client."""
     from gifts.services import gift_create, gift_grant
+    from merchants.models import Membership
+    from notifications.links import stop_url
     from ratings.services import quick_reply_create
 
     admin = make.admin(merchant)
@@ -55,7 +57,9 @@ def world(make, merchant):
         "quick_reply_id": quick_reply.pk,
         "token": {"r": make_token("rate", merchant_id=merchant.pk, object_id=rating.visit_id),
                   "c": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
-                  "u": make_token("unsubscribe", merchant_id=merchant.pk, object_id=rating.customer_id)},
+                  "u": make_token("unsubscribe", merchant_id=merchant.pk, object_id=rating.customer_id),
+                  "n": stop_url(membership=Membership.objects.get(merchant=merchant, user=admin),
+                                kind="digest").rstrip("/").rpartition("/")[2]},
         "admin": admin,
     }
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0008_staff_notifications'),
+        ('merchants', '0009_merchant_case_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

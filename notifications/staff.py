@@ -1,0 +1,142 @@
+"""Every e-mail to a member of the staff, composed in one place (CASE-3, SLA-3..6).
+
+Generic on purpose: the callers (case assignment and escalation, new detractors, and the
+alerts and digest of the `alerts` app) say what happened in plain values — a heading, a few
+lines, the ratings it is about and the link to open — and `staff_email_record` writes it in
+the member's language (their own setting, not the request's), as text and HTML that look
+like the product, with the one-click stop link of that kind of e-mail (SLA-6) in the footer
+and in the List-Unsubscribe header, and records it in the outbox once per (kind, key).
+
+Texts that take values are worded by the caller inside `member_language(user)`:
+
+    with member_language(user, merchant):
+        heading = _("%(name)s assigned you a case") % {"name": actor_name}
+    staff_email_record(merchant=m, membership=ms, kind=Kind.ASSIGNED, dedupe_key=key,
+                       subject=..., heading=heading, lines=[...], items=[StaffEmailItem(...)],
+                       link_url=rating_link(m, rating_id), link_label=_lazy("Open the rating"))
+
+Fixed texts may be lazy (gettext_lazy): they are worded inside the member's language here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from customers.links import absolute
+
+from .links import STOPPED, STOPS, stop_url
+from .models import OutgoingEmail
+from .services import staff_email_queue
+
+# The NPS band colours of the product (static/css/app.css): e-mail clients ignore stylesheets.
+_BAND_STYLE = {
+    "detractor": ("#fee2e2", "#7f1d1d"),
+    "passive": ("#fef3c7", "#713f12"),
+    "promoter": ("#dcfce7", "#14532d"),
+}
+
+
+@dataclass(frozen=True)
+class StaffEmailItem:
+    """One thing the e-mail lists, usually a rating: its text, its link and (optionally) its score."""
+
+    text: str
+    url: str
+    score: int | None = None
+    detail: str = ""  # a second, quieter line: the customer's words, a branch, a due time
+
+    @property
+    def chip_style(self) -> str:
+        if self.score is None:
+            return ""
+        band = "detractor" if self.score <= 6 else "passive" if self.score <= 8 else "promoter"
+        background, colour = _BAND_STYLE[band]
+        return f"background:{background};color:{colour};"
+
+
+@dataclass(frozen=True)
+class StaffEmail:
+    subject: str
+    body_text: str
+    body_html: str
+    list_unsubscribe: str
+
+
+def language_of(user, merchant) -> str:
+    """The member's own language; the merchant's when the account names none."""
+    return user.language or merchant.language
+
+
+def member_language(user, merchant):
+    """A context manager: texts worded inside it are in the member's language (SLA-6)."""
+    return translation.override(language_of(user, merchant))
+
+
+def rating_link(merchant, rating_id: int) -> str:
+    """The opened rating in the inbox, as an absolute URL for an e-mail."""
+    return absolute(reverse("ratings:rating", args=[merchant.slug, rating_id]))
+
+
+def staff_email_compose(
+    *, merchant, membership, kind: str, subject: str, heading: str, lines: Sequence[str] = (),
+    items: Sequence[StaffEmailItem] = (), link_url: str, link_label: str,
+) -> StaffEmail:
+    """The subject, text and HTML of a staff e-mail in the member's language (SLA-6).
+
+    membership: the recipient's, with its user (select_related); it names the stop link.
+    heading: one sentence saying what happened; lines: paragraphs under it; items: the ratings
+    (or other things) it is about, each with its own link; link_url/link_label: the main button.
+    The footer says why the member receives it and links to the one-click stop of this kind.
+    """
+    user = membership.user
+    language = language_of(user, merchant)
+    stop = stop_url(membership=membership, kind=kind)
+    settings_link = absolute(reverse("notification-settings:preferences", args=[merchant.slug]))
+    with translation.override(language):
+        subject, heading, link_label = str(subject), str(heading), str(link_label)
+        lines = [str(line) for line in lines]
+        why = _("You receive this e-mail as a member of %(merchant)s.") % {"merchant": merchant.name}
+        stop_label = _("Stop %(what)s") % {"what": STOPPED[STOPS[kind][0]]}
+        settings_label = _("All your notification settings")
+        text = [heading, ""]
+        for line in lines:
+            text += [line, ""]
+        for item in items:
+            text.append(f"- {item.text}")
+            if item.detail:
+                text.append(f"  {item.detail}")
+            text.append(f"  {item.url}")
+        if items:
+            text.append("")
+        text += [f"{link_label}: {link_url}", "", "--", why, f"{stop_label}: {stop}",
+                 f"{settings_label}: {settings_link}"]
+        body_html = render_to_string("emails/staff.html", {
+            "merchant": merchant, "language": language, "heading": heading, "lines": lines, "items": items,
+            "link_url": link_url, "link_label": link_label, "why": why, "stop_url": stop, "stop_label": stop_label,
+            "settings_url": settings_link, "settings_label": settings_label,
+        })
+    return StaffEmail(subject=subject, body_text="\n".join(text) + "\n", body_html=body_html, list_unsubscribe=stop)
+
+
+def staff_email_record(
+    *, merchant, membership, kind: str, dedupe_key: str, subject: str, heading: str, lines: Sequence[str] = (),
+    items: Sequence[StaffEmailItem] = (), link_url: str, link_label: str, rating=None,
+) -> OutgoingEmail | None:
+    """staff_email_compose(), recorded in the outbox in the caller's transaction, at most once per
+    (kind, dedupe_key) (None for a duplicate); sent by a worker after commit."""
+    if kind not in STOPS:
+        raise ValueError(f"{kind!r} is not a kind of staff e-mail")
+    email = staff_email_compose(merchant=merchant, membership=membership, kind=kind, subject=subject,
+                                heading=heading, lines=lines, items=items, link_url=link_url,
+                                link_label=link_label)
+    return staff_email_queue(
+        merchant=merchant, kind=kind, user=membership.user, dedupe_key=dedupe_key, subject=email.subject,
+        body_text=email.body_text, body_html=email.body_html, list_unsubscribe=email.list_unsubscribe,
+        rating=rating,
+    )
