@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from merchants import tenancy
 from merchants.access import Access
 from merchants.selectors import memberships_of_user
-from ratings_inbox.api.authentication import TokenAuthentication, is_api_key
+from ratings_inbox.api.principal import is_api_key
 from ratings_inbox.api.schema import errors
 from ratings_inbox.api.views import ApiView
 
+from .authentication import TokenAuthentication
 from .serializers import MeSerializer, TokenInputSerializer, TokenSerializer
 from .services import api_token_create, api_token_revoke
 

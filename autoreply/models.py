@@ -44,3 +44,14 @@ class AutoReplySettings(TenantModel):
                 name="autoreply_delay_0_to_1440",
             ),
         ]
+
+    @classmethod
+    def defaults_for(cls, merchant) -> "AutoReplySettings":
+        """Unsaved: off, with the default text in the merchant's language (AR-1)."""
+        texts = default_texts(merchant.language)
+        return cls(merchant=merchant, subject=texts["subject"], body=texts["body"])
+
+
+def default_texts(language: str) -> dict[str, str]:
+    """The default subject and body in `language` (Spanish for any other)."""
+    return DEFAULT_TEXTS.get(language, DEFAULT_TEXTS["es"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from merchants.access import Access
 
-from .models import DEFAULT_TEXTS, AutoReplySettings
+from .models import AutoReplySettings
 from .placeholders import PLACEHOLDERS
 
 
@@ -14,9 +14,7 @@ def autoreply_settings_get(*, access: Access) -> AutoReplySettings:
     row = access.scope(AutoReplySettings.objects, branch=None).first()
     if row is not None:
         return row
-    merchant = access.merchant
-    texts = DEFAULT_TEXTS.get(merchant.language, DEFAULT_TEXTS["es"])
-    return AutoReplySettings(merchant=merchant, subject=texts["subject"], body=texts["body"])
+    return AutoReplySettings.defaults_for(access.merchant)
 
 
 def placeholder_names() -> tuple[str, ...]:

@@ -12,7 +12,8 @@ class AutoReplySerializer(serializers.Serializer):
     subject = serializers.CharField()
     body = serializers.CharField()
     delay_minutes = serializers.IntegerField(min_value=0, max_value=1440)
-    updated_at = serializers.DateTimeField(read_only=True)
+    # null until the settings are first saved: a new merchant's are the defaults, stored by no one yet
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class AutoReplyInputSerializer(serializers.Serializer):

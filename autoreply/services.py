@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from merchants.models import Merchant
+from merchants.models import Branch, Merchant
 from merchants.services import audit_record
+from notifications.content import autoreply_email
+from notifications.models import OutgoingEmail
+from notifications.services import customer_can_receive_email, email_queue
+from ratings.models import Message, Rating
+from ratings.services import autoreply_message_add
 
 from . import placeholders
-from .models import DEFAULT_TEXTS, AutoReplySettings
+from .models import AutoReplySettings, default_texts
 
 logger = logging.getLogger(__name__)
 
@@ -23,19 +29,17 @@ SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
 
 
-def autoreply_settings_create_default(*, merchant: Merchant) -> AutoReplySettings:
-    """Off, with the default text in the merchant's language (AR-1)."""
-    texts = DEFAULT_TEXTS.get(merchant.language, DEFAULT_TEXTS["es"])
-    settings_row, _ = AutoReplySettings.objects.get_or_create(
-        merchant=merchant, defaults={"subject": texts["subject"], "body": texts["body"]}
-    )
-    return settings_row
-
-
 def _settings_for(merchant: Merchant, *, lock: bool = False) -> AutoReplySettings:
+    """The stored settings, or the defaults (AR-1), stored now: a merchant has no row until
+    its first save (merchant_create does not write one)."""
     rows = AutoReplySettings.objects.filter(merchant=merchant)
     row = (rows.select_for_update() if lock else rows).first()
-    return row or autoreply_settings_create_default(merchant=merchant)
+    if row is not None:
+        return row
+    defaults = AutoReplySettings.defaults_for(merchant)
+    row, _created = AutoReplySettings.objects.get_or_create(
+        merchant=merchant, defaults={"subject": defaults.subject, "body": defaults.body})
+    return row
 
 
 def _clean_delay(value) -> int:
@@ -118,8 +122,6 @@ class _SampleCustomer:
 
 def autoreply_preview(*, merchant: Merchant, subject: str, body: str) -> dict:
     """{"subject", "body"} filled in for a sample rating; the same validation as saving (AR-2)."""
-    from merchants.models import Branch
-
     subject, body, _delay = autoreply_clean(subject=subject, body=body, delay_minutes=0)
     branch = Branch.objects.filter(merchant=merchant).order_by("id").first()
     today = timezone.now().astimezone(_zone(merchant)).date()
@@ -132,26 +134,22 @@ def autoreply_preview(*, merchant: Merchant, subject: str, body: str) -> dict:
 
 
 def _zone(merchant):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(merchant.timezone)
 
 
-def autoreply_due_at_for_new_rating(*, merchant: Merchant, rating):
-    """When the auto-reply should be sent for a rating that just arrived, or None (AR-3).
+def autoreply_delay_for_new_rating(*, merchant: Merchant, customer, score: int, comment: str | None):
+    """How long after it arrives a new rating's auto-reply is due, or None when it gets none (AR-3).
 
     Checked again when the delay has passed: still on, still silent, nobody replied.
     """
-    from notifications.services import customer_can_receive_email
-
-    if rating.score > 6 or rating.comment is not None:
-        return None
-    if not customer_can_receive_email(rating.customer):
+    if not isinstance(score, int) or score > 6 or comment is not None:
+        return None  # not a silent detractor (an invalid score: rating_create refuses it)
+    if not customer_can_receive_email(customer):
         return None
     settings_row = AutoReplySettings.objects.filter(merchant=merchant).first()
     if settings_row is None or not settings_row.enabled:
         return None
-    return rating.created_at + timedelta(minutes=settings_row.delay_minutes)
+    return timedelta(minutes=settings_row.delay_minutes)
 
 
 def autoreply_schedule(*, merchant: Merchant, rating) -> None:
@@ -160,6 +158,7 @@ def autoreply_schedule(*, merchant: Merchant, rating) -> None:
     If the broker is unreachable nothing is lost: the beat sweep finds every rating whose
     autoreply_due_at has passed.
     """
+    # Local: the tasks module imports this one (Celery task <-> service), so one side waits.
     from .tasks import enqueue_autoreply
 
     rating_id, merchant_id, due_at = rating.pk, merchant.pk, rating.autoreply_due_at
@@ -168,9 +167,6 @@ def autoreply_schedule(*, merchant: Merchant, rating) -> None:
 
 def autoreply_ineligible_reason(*, merchant: Merchant, rating, settings_row: AutoReplySettings) -> str | None:
     """Why a due rating no longer gets the auto-reply, or None (AR-3 at due time)."""
-    from notifications.services import customer_can_receive_email
-    from ratings.models import Message
-
     if not settings_row.enabled:
         return "turned_off"
     if rating.score > 6:
@@ -198,12 +194,6 @@ def autoreply_send_due(*, merchant: Merchant, rating_id: int, now=None) -> str:
     auto-reply per rating) and clears autoreply_due_at. The e-mail leaves after commit.
     Returns what happened: sent, not_due, early, already_sent or skipped:<reason>.
     """
-    from notifications.content import autoreply_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-    from ratings.models import Rating
-    from ratings.services import autoreply_message_add
-
     now = now or timezone.now()
     with transaction.atomic():
         rating = (
@@ -243,5 +233,5 @@ def _texts_for(merchant: Merchant, rating, settings_row: AutoReplySettings) -> t
         return placeholders.fill_subject(settings_row.subject, values), placeholders.fill(settings_row.body, values)
     except placeholders.PlaceholderError:
         # Saved texts are validated; this only guards rows written around the service.
-        texts = DEFAULT_TEXTS.get(merchant.language, DEFAULT_TEXTS["es"])
+        texts = default_texts(merchant.language)
         return placeholders.fill_subject(texts["subject"], values), placeholders.fill(texts["body"], values)

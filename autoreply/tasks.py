@@ -10,6 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from merchants import platform, tenancy
+from merchants.models import Merchant
+from ratings.models import Rating
+from ratings_inbox.celery import requeue
+
+from .services import autoreply_send_due
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +28,7 @@ def _longest_eta() -> timedelta:
 
 
 def enqueue_autoreply(rating_id: int, merchant_id: int, due_at) -> None:
-    """Called on commit by rating_create. A broker outage loses nothing: the sweep finds the rating."""
+    """Called on commit by autoreply_schedule (a rating received). A broker outage loses nothing: the sweep finds the rating."""
     eta = min(due_at, timezone.now() + _longest_eta())
     try:
         autoreply_decide.apply_async(args=[rating_id, merchant_id], eta=eta, retry=False)
@@ -34,18 +39,12 @@ def enqueue_autoreply(rating_id: int, merchant_id: int, due_at) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def autoreply_decide(rating_id: int, merchant_id: int) -> str:
     """Runs at the rating's due time; safe to run twice or alongside the sweep."""
-    from merchants.models import Merchant
-
-    from .services import autoreply_send_due
-
     with tenancy.tenant(merchant_id):
         merchant = Merchant.objects.filter(pk=merchant_id).first()
         if merchant is None:
             return "no_merchant"
         outcome = autoreply_send_due(merchant=merchant, rating_id=rating_id)
         if outcome == "early":
-            from ratings.models import Rating
-
             due_at = Rating.objects.filter(merchant=merchant, pk=rating_id).values_list(
                 "autoreply_due_at", flat=True).first()
             if due_at is not None:
@@ -60,11 +59,6 @@ def autoreply_sweep(batch_size: int | None = None) -> int:
     Only the ids are read across merchants, as the sweeper (SEC-3); each decision runs under
     its merchant's tenant. A full batch re-queues the sweep at once.
     """
-    from merchants.models import Merchant
-    from ratings.models import Rating
-
-    from .services import autoreply_send_due
-
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     cutoff = timezone.now() - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     due = list(
@@ -78,14 +72,7 @@ def autoreply_sweep(batch_size: int | None = None) -> int:
             for rating_id in rating_ids:
                 autoreply_send_due(merchant=merchant, rating_id=rating_id)
     if len(due) == batch_size:
-        _requeue(autoreply_sweep)
+        requeue(autoreply_sweep)
     if due:
         logger.info("autoreply sweep decided %s ratings", len(due))
     return len(due)
-
-
-def _requeue(task) -> None:
-    try:
-        task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the next beat tick continues
-        logger.warning("broker unavailable; %s continues at the next tick", task.name)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from merchants.decorators import member_required
+from ratings_inbox.errors import messages_by_field
 
 from . import services
 from .selectors import autoreply_settings_get, placeholder_names
@@ -17,10 +18,6 @@ PLACEHOLDER_HELP = {
     "first_name": "María", "full_name": "María Fernanda Gómez", "merchant": None, "branch": None,
     "score": "4", "visit_date": None,
 }
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {field: " ".join(str(m) for m in msgs) for field, msgs in exc.message_dict.items()}
 
 
 def _context(request, row, *, form=None, errors=None, preview=None):
@@ -51,7 +48,7 @@ def settings_page(request, merchant_slug):
             delay_minutes=form["delay_minutes"],
         )
     except ValidationError as exc:
-        context = _context(request, row, form=form, errors=_errors(exc))
+        context = _context(request, row, form=form, errors=messages_by_field(exc))
         return render(request, "autoreply/settings.html", context, status=400)
     messages.success(request, _("Auto-reply saved.") + " " + (
         _("It is on: silent detractors from now on will receive it.") if row.enabled
@@ -81,5 +78,5 @@ def preview(request, merchant_slug):
         )
         errors = {}
     except ValidationError as exc:
-        filled, errors = None, _errors(exc)
+        filled, errors = None, messages_by_field(exc)
     return render(request, "autoreply/_preview.html", {"preview": filled, "errors": errors})

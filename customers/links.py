@@ -88,9 +88,14 @@ def rating_url(visit) -> str:
     return absolute(reverse("public:rate", args=[token]))
 
 
-def conversation_url(rating) -> str:
+def conversation_path(rating) -> str:
+    """The customer's conversation page of a rating (CUS-2), as a path of this site."""
     token = make_token("conversation", merchant_id=rating.merchant_id, object_id=rating.pk)
-    return absolute(reverse("public:conversation", args=[token]))
+    return reverse("public:conversation", args=[token])
+
+
+def conversation_url(rating) -> str:
+    return absolute(conversation_path(rating))
 
 
 def unsubscribe_url(customer) -> str:

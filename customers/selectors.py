@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from merchants.access import Access
@@ -31,8 +30,8 @@ def customers_named(*, access: Access, query: str) -> QuerySet | None:
     symbols (`%`, `_`, `-`) has no words, and no name word contains a symbol: it matches nobody.
 
     Several words intersect their customers first (INTERSECT), so "pedro peña" reads the
-    few customers named both, not every rating of every Pedro (114 ms -> a few ms at
-    300,000 ratings); one word stays a semi-join the planner can probe row by row.
+    few customers named both, not every rating of every Pedro; one word stays a semi-join the
+    planner can probe row by row.
     """
     if not (query or "").strip():
         return None
@@ -61,14 +60,6 @@ def customer_list(*, access: Access, q: str = "") -> QuerySet[Customer]:
     return customers.order_by("name_key", "id")
 
 
-def customer_ratings(*, access: Access, customer: Customer):
-    """The customer's ratings here, newest first (DET-2), within the member's branches."""
-    from ratings.models import Rating
-
-    ratings = access.scope(Rating.objects).filter(customer=customer)
-    return ratings.select_related("branch", "customer").order_by("-created_at", "-id")
-
-
 def visit_list(*, access: Access) -> QuerySet[Visit]:
     """The visits of the access's branches, unordered."""
     return access.scope(Visit.objects)
@@ -87,22 +78,6 @@ def visit_get(*, access: Access, id: int) -> Visit:
     if visit is None:
         raise Http404("No such visit.")
     return visit
-
-
-def customer_list_with_stats(*, access: Access, q: str = ""):
-    """customer_list with last_score and ratings_count on each row, in one query (API customers).
-
-    A branch-restricted member counts only their branches' ratings.
-    """
-    from ratings.models import Rating
-
-    ratings = access.scope(Rating.objects).filter(customer=OuterRef("pk"))
-    last_score = ratings.order_by("-created_at", "-id").values("score")[:1]
-    count = ratings.order_by().values("customer").annotate(n=Count("id")).values("n")
-    return customer_list(access=access, q=q).annotate(
-        last_score=Subquery(last_score, output_field=IntegerField()),
-        ratings_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
-    )
 
 
 def customer_get(*, access: Access, id: int) -> Customer:

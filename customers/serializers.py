@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ratings.serializers import BranchRefSerializer
+from merchants.serializers import BranchRefSerializer
 from ratings_inbox.api.fields import Id, Text
 
 
@@ -19,7 +19,9 @@ class CustomerItemSerializer(serializers.Serializer):
     ratings_count = serializers.IntegerField()
 
 
-class CustomerDetailSerializer(serializers.Serializer):
+class CustomerFieldsSerializer(serializers.Serializer):
+    """A customer's own fields, as the detail (API customers) and the data export (PRV-1) show them."""
+
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     email = serializers.EmailField(allow_null=True)
@@ -29,6 +31,9 @@ class CustomerDetailSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     email_opt_out = serializers.BooleanField()
     points_balance = serializers.IntegerField()
+
+
+class CustomerDetailSerializer(CustomerFieldsSerializer):
     last_score = serializers.IntegerField(allow_null=True)
     gifts_offered = serializers.IntegerField()
     gifts_redeemed = serializers.IntegerField()

@@ -17,9 +17,8 @@ from .names import name_key, name_tokens
 
 
 def _sync_name(customer: Customer) -> None:
-    """Keeps the folded name, its search tokens and the ratings' sort key in step."""
-    from ratings.models import Rating
-
+    """Keeps the folded name and its search tokens in step (the ratings' copy of the sort key
+    is ratings.services.ratings_customer_renamed's, called by the use case that renames)."""
     CustomerNameToken.objects.filter(merchant_id=customer.merchant_id, customer=customer).delete()
     CustomerNameToken.objects.bulk_create(
         [
@@ -27,9 +26,6 @@ def _sync_name(customer: Customer) -> None:
             for token in name_tokens(customer.full_name)
         ]
     )
-    Rating.objects.filter(merchant_id=customer.merchant_id, customer=customer).exclude(
-        customer_name_key=customer.name_key
-    ).update(customer_name_key=customer.name_key)
 
 
 def _customer_by_external_id(merchant: Merchant, external_id: str) -> Customer | None:

@@ -10,11 +10,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.selectors import customer_list
+from merchants.api_views import MerchantView
 from ratings.selectors import rating_get
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
 from . import services

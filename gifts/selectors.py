@@ -61,7 +61,7 @@ def gift_list(*, access: Access, active_only: bool = False, grants_count: bool =
     """The catalogue (GFT-1): archived gifts and one-offs created while attaching are left out.
 
     grants_count (the catalogue page: archive or delete) counts every grant of every gift;
-    the attach menu of each opened rating does without it (bench: 4.6 ms of that page's SQL).
+    the attach menu of each opened rating does without it: counting is most of that page's SQL.
     """
     gifts = access.scope(Gift.objects, branch=None).filter(is_archived=False, is_one_off=False)
     if active_only:

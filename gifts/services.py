@@ -23,7 +23,11 @@ from customers.models import Customer
 from merchants.access import Access
 from merchants.models import Merchant
 from merchants.services import audit_record
+from notifications.models import OutgoingEmail
+from notifications.services import email_queue
+from ratings.events import gift_redeemed_text, gift_sent_text
 from ratings.models import Message, Rating
+from ratings.services import system_message_add
 from ratings_inbox.errors import Conflict
 
 from . import wording
@@ -330,17 +334,12 @@ def gift_grant(
             if attempt == CODE_ATTEMPTS - 1:
                 raise
 
-    from notifications.content import gift_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-    from ratings.services import system_message_add
-
     params = wording.gift_sent_params(gift=gift, grant=grant, merchant=merchant)
     with translation.override(merchant.language):
         system_message_add(merchant=merchant, rating=rating, gift_grant=grant,
-                           body=wording.gift_sent_text(params),
+                           body=gift_sent_text(params),
                            event=Message.Event.GIFT_SENT, event_params=params)
-    email = gift_email(merchant=merchant, rating=rating, gift_sent=params)
+    email = wording.gift_email(merchant=merchant, rating=rating, gift_sent=params)
     email_queue(
         merchant=merchant, kind=OutgoingEmail.Kind.GIFT, customer=customer, rating=rating,
         subject=email.subject, body_text=email.body_text, body_html=email.body_html,
@@ -350,25 +349,14 @@ def gift_grant(
     return grant
 
 
-@transaction.atomic
-def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
-    """Redeems a code at the till or from the thread, once (GFT-3); points are credited (GFT-4).
-
-    The grant row is locked, so of two simultaneous redemptions the second waits, then sees
-    the grant redeemed and gets a Conflict (API 409). Unknown codes are a 404.
-    """
+def _redeemable(grants, *, merchant: Merchant, code: str, now: dt.datetime) -> GiftGrant:
+    """The grant of `code` if it may be redeemed now; 404 for an unknown code, Conflict when used or expired."""
     normalized = normalize_code(code)
     if not CODE_PATTERN.match(normalized):
         raise Http404("No such code.")
-    grant = (
-        GiftGrant.objects.select_for_update(of=("self",))
-        .select_related("gift", "rating")
-        .filter(merchant=merchant, code=normalized)
-        .first()
-    )
+    grant = grants.filter(merchant=merchant, code=normalized).first()
     if grant is None:
         raise Http404("No such code.")
-    now = timezone.now()
     if grant.status == GiftGrant.Status.REDEEMED:
         raise Conflict({"code": _("This code was already redeemed on %(date)s.") % {
             "date": formats.date_format(grant.redeemed_at.astimezone(ZoneInfo(merchant.timezone)),
@@ -376,6 +364,26 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
     if grant.status == GiftGrant.Status.EXPIRED or grant.expires_at <= now:
         raise Conflict({"code": _("This code expired on %(date)s.") % {
             "date": _local_date(merchant, grant.expires_at)}})
+    return grant
+
+
+def grant_redeem_check(*, merchant: Merchant, code: str) -> GiftGrant:
+    """What the till shows to confirm before redeeming (GFT-3): the code's grant with its gift and customer,
+    refused as grant_redeem would refuse it (404 unknown, Conflict used or expired). Changes nothing."""
+    return _redeemable(GiftGrant.objects.select_related("gift", "customer"), merchant=merchant, code=code,
+                       now=timezone.now())
+
+
+@transaction.atomic
+def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
+    """Redeems a code at the till or from the thread, once (GFT-3); points are credited (GFT-4).
+
+    The grant row is locked, so of two simultaneous redemptions the second waits, then sees
+    the grant redeemed and gets a Conflict (API 409). Unknown codes are a 404.
+    """
+    now = timezone.now()
+    grant = _redeemable(GiftGrant.objects.select_for_update(of=("self",)).select_related("gift", "rating"),
+                        merchant=merchant, code=code, now=now)
     grant.status = GiftGrant.Status.REDEEMED
     grant.redeemed_at = now
     grant.redeemed_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -385,12 +393,10 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
         points_credit(merchant=merchant, customer_id=grant.customer_id, points=gift.points, grant=grant,
                       reason=_("Gift %(code)s redeemed: %(name)s") % {"code": grant.code, "name": gift.name})
     if grant.rating is not None:
-        from ratings.services import system_message_add
-
         params = wording.gift_redeemed_params(gift=gift, grant=grant)
         with translation.override(merchant.language):
             system_message_add(merchant=merchant, rating=grant.rating, gift_grant=grant,
-                               body=wording.gift_redeemed_text(params),
+                               body=gift_redeemed_text(params),
                                event=Message.Event.GIFT_REDEEMED, event_params=params)
     audit_record(merchant=merchant, actor=actor, action="gift.redeem", obj=grant,
                  data={"code": grant.code, "customer_id": grant.customer_id})

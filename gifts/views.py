@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers.selectors import customer_get
 from merchants.decorators import member_required
 from ratings.selectors import rating_get, rating_thread
-from ratings_inbox.errors import Conflict
+from ratings_inbox.errors import Conflict, messages_by_field
 
 from . import selectors, services, wording
 from .models import Gift
@@ -24,12 +24,6 @@ KIND_FIELDS = {
     Gift.Kind.DISCOUNT: ("discount_percent", "discount_amount"),
 }
 GIFTS_CHANGED = "gifts-changed"
-
-
-def _error_dict(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {field: " ".join(messages) for field, messages in exc.message_dict.items()}
-    return {"form": " ".join(exc.messages)}
 
 
 def gift_fields_from_post(post) -> dict:
@@ -70,7 +64,7 @@ def gift_create(request, merchant_slug):
         services.gift_create(merchant=request.merchant, actor=request.user,
                              is_active=request.POST.get("is_active", "on") == "on", **fields)
     except ValidationError as exc:
-        return _catalogue(request, form_values=request.POST, errors=_error_dict(exc), status=400)
+        return _catalogue(request, form_values=request.POST, errors=messages_by_field(exc), status=400)
     return redirect("gifts:catalogue", merchant_slug)
 
 
@@ -91,7 +85,7 @@ def gift_edit(request, merchant_slug, gift_id):
         try:
             services.gift_update(merchant=request.merchant, actor=request.user, gift=gift, **fields)
         except ValidationError as exc:
-            errors, status = _error_dict(exc), 400
+            errors, status = messages_by_field(exc), 400
             values = request.POST.copy()
             if is_granted:
                 for field in ("kind",) + services.GIFT_VALUE_FIELDS:
@@ -115,7 +109,7 @@ def gift_set_active(request, merchant_slug, gift_id):
         services.gift_update(merchant=request.merchant, actor=request.user, gift=gift,
                              is_active=request.POST.get("is_active") == "1")
     except ValidationError as exc:
-        return _catalogue(request, errors=_error_dict(exc), status=400)
+        return _catalogue(request, errors=messages_by_field(exc), status=400)
     return redirect("gifts:catalogue", merchant_slug)
 
 
@@ -131,21 +125,28 @@ def gift_archive(request, merchant_slug, gift_id):
 
 @member_required(role="agent")
 def redeem(request, merchant_slug):
-    """Redeem a code at the till (GFT-3): 404 for an unknown code, 409 when used or expired."""
-    context, status = {"code": "", "error": "", "grant": None}, 200
+    """Redeem a code at the till (GFT-3): the code first shows its gift, customer and expiry to confirm;
+    only the confirmation redeems it. 404 for an unknown code, 409 when used or expired, at either step."""
+    context, status = {"code": "", "error": "", "grant": None, "confirm": None}, 200
     if request.method == "POST":
         code = request.POST.get("code", "")
         context["code"] = code
+        confirmed = request.POST.get("confirm") == "1"
         try:
-            grant = services.grant_redeem(merchant=request.merchant, actor=request.user, code=code)
+            if confirmed:
+                grant = services.grant_redeem(merchant=request.merchant, actor=request.user, code=code)
+            else:
+                grant = services.grant_redeem_check(merchant=request.merchant, code=code)
         except Http404:
             context["error"], status = _("No gift has this code. Check it and try again."), 404
         except Conflict as exc:
-            context["error"], status = _error_dict(exc).get("code", " ".join(exc.messages)), 409
+            context["error"], status = messages_by_field(exc).get("code", " ".join(exc.messages)), 409
         else:
-            context["grant"] = grant
-            context["code"] = ""
             context["what"] = wording.gift_description(grant.gift, request.merchant.currency)
+            if confirmed:
+                context.update(grant=grant, code="")
+            else:
+                context["confirm"] = grant
     return render(request, "gifts/redeem.html", context, status=status)
 
 
@@ -207,7 +208,7 @@ def attach(request, merchant_slug, rating_id):
         grant = services.gift_grant(merchant=request.merchant, actor=request.user, rating=rating,
                                     gift=gift, new_gift=new_gift)
     except ValidationError as exc:
-        return _panel_response(request, rating, open_attach=True, errors=_error_dict(exc),
+        return _panel_response(request, rating, open_attach=True, errors=messages_by_field(exc),
                                form_values=request.POST if new_gift is not None else None)
     notice = _("Gift sent. Code %(code)s.") % {"code": grant.code}
     return _panel_response(request, rating, notice=notice, with_counters=True)
@@ -224,7 +225,7 @@ def grant_redeem(request, merchant_slug, grant_id):
     try:
         services.grant_redeem(merchant=request.merchant, actor=request.user, code=grant.code)
     except Conflict as exc:
-        return _panel_response(request, rating, errors={"redeem": _error_dict(exc).get("code", "")},
+        return _panel_response(request, rating, errors={"redeem": messages_by_field(exc).get("code", "")},
                                with_counters=True)
     notice = _("Code %(code)s redeemed.") % {"code": grant.code}
     return _panel_response(request, rating, notice=notice, with_counters=True)

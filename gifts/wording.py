@@ -7,11 +7,13 @@ chosen each time it is read, so a Spanish grant reads in English to an English r
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+
+from notifications.content import EmailContent, email_bodies
+from ratings.events import gift_value_text
 
 
 def gift_value(gift, currency: str) -> dict:
@@ -22,19 +24,6 @@ def gift_value(gift, currency: str) -> dict:
         "discount_percent": gift.discount_percent, "discount_amount": None if amount is None else str(amount),
         "currency": currency,
     }
-
-
-def gift_value_text(value: dict) -> str:
-    """What the gift gives, in words: "Free Arepa", "500 points", "15% off", "COP 5,000 off"."""
-    if value["kind"] == "product":
-        return _("Free %(product)s") % {"product": value["product_name"]}
-    if value["kind"] == "points":
-        return _("%(points)s points") % {"points": formats.number_format(value["points"], force_grouping=True)}
-    if value["discount_percent"] is not None:
-        return _("%(percent)s%% off") % {"percent": value["discount_percent"]}
-    return _("%(currency)s %(amount)s off") % {
-        "currency": value["currency"],
-        "amount": formats.number_format(Decimal(value["discount_amount"]), 2, force_grouping=True)}
 
 
 def gift_description(gift, currency: str) -> str:
@@ -54,16 +43,28 @@ def gift_sent_params(*, gift, grant, merchant) -> dict:
     }
 
 
-def gift_sent_text(params: dict) -> str:
-    return _("Gift sent: %(name)s — %(what)s. Code %(code)s, valid until %(date)s.") % {
-        "name": params["gift"], "what": gift_value_text(params["value"]), "code": params["code"],
-        "date": formats.date_format(dt.date.fromisoformat(params["valid_until"]), "DATE_FORMAT")}
-
-
 def gift_redeemed_params(*, gift, grant) -> dict:
     """The parameters of the "gift_redeemed" thread event."""
     return {"gift": gift.name, "code": grant.code}
 
 
-def gift_redeemed_text(params: dict) -> str:
-    return _("Gift redeemed: %(name)s (code %(code)s).") % {"name": params["gift"], "code": params["code"]}
+def gift_email(*, merchant, rating, gift_sent: dict) -> EmailContent:
+    """A gift granted from the thread (GFT-2): what it gives, its code and its last day.
+
+    gift_sent: the parameters of the thread's "gift_sent" event, so both say the same.
+    """
+    with translation.override(merchant.language):
+        until = formats.date_format(dt.date.fromisoformat(gift_sent["valid_until"]), "DATE_FORMAT")
+        text = (
+            _("Hello %(name)s,") % {"name": rating.customer.full_name} + "\n\n"
+            + _("%(merchant)s sent you a gift: %(gift)s — %(what)s.") % {
+                "merchant": merchant.name, "gift": gift_sent["gift"], "what": gift_value_text(gift_sent["value"])}
+            + "\n\n"
+            + _("Your code: %(code)s") % {"code": gift_sent["code"]} + "\n"
+            + _("Valid until: %(date)s (end of the day)") % {"date": until} + "\n\n"
+            + _("Show this code at any of our branches to redeem it.")
+        )
+        return EmailContent(
+            subject=_("%(merchant)s sent you a gift") % {"merchant": merchant.name},
+            **email_bodies(merchant=merchant, rating=rating, text=text),
+        )

@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
 from . import services
+from .api_views import MerchantView
 from .selectors import api_key_get, api_key_list, branch_list
 from .serializers import ApiKeyCreatedSerializer, ApiKeyInputSerializer, ApiKeySerializer, BranchSerializer
 

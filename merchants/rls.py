@@ -7,9 +7,9 @@ sweeps' listings as the read-only sweeper (merchants.bootstrap).
 
 Each setting is read in a scalar sub-select, which PostgreSQL runs once per statement (an
 InitPlan) and then compares as a parameter. Written bare, current_setting() and the text
-to bigint cast ran for every row the query touched: the name search 'mar', which probes a
-few hundred rows, took 0.85 ms under the policies against 0.41 ms without them (EXPLAIN
-ANALYZE on the bench's 1,000,000 ratings); with the sub-selects the two are the same.
+to bigint cast ran for every row the query touched, so a search that probes a few hundred
+rows took twice as long under the policies as without them (EXPLAIN ANALYZE on the bench
+data); with the sub-selects the two are the same.
 """
 
 from django.db import migrations

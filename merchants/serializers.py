@@ -7,6 +7,13 @@ from rest_framework import serializers
 from ratings_inbox.api.fields import Text
 
 
+class BranchRefSerializer(serializers.Serializer):
+    """A branch named inside another object (a rating, a visit)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class BranchSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = Text(max_length=200)

@@ -51,9 +51,11 @@ def merchant_create(
     *, slug: str, name: str, admin_email: str, admin_password: str,
     timezone_name: str = "America/Bogota", currency: str = "COP", language: str = "es",
 ) -> Merchant:
-    """A merchant with its branch "Principal", its first admin and its auto-reply (off)."""
-    from autoreply.services import autoreply_settings_create_default
+    """A merchant with its branch "Principal" and its first admin.
 
+    Its auto-reply needs no row: until the admin saves one it is off with the default text
+    (autoreply_settings_get), so opening a merchant does not reach up into autoreply.
+    """
     _validate_merchant_fields(slug=slug, timezone_name=timezone_name, currency=currency, language=language)
     if Merchant.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"The slug {slug!r} is taken."})
@@ -63,7 +65,6 @@ def merchant_create(
     with tenancy.tenant(merchant.pk):
         Branch.objects.create(merchant=merchant, name="Principal")
         member_add(merchant=merchant, email=admin_email, password=admin_password, role=Membership.Role.ADMIN)
-        autoreply_settings_create_default(merchant=merchant)
     return merchant
 
 

@@ -15,6 +15,8 @@ from django.db import connection
 
 from ratings_inbox import rows
 
+from .models import Merchant
+
 
 def _current() -> tuple[str, str]:
     with connection.cursor() as cursor:
@@ -42,8 +44,6 @@ def enter_merchant(slug: str, *, user_id: int | None = None):
     compilation instead of two. merchants_merchant is not a tenant table, so no policy reads
     the settings this statement writes. None (and nothing set) when no merchant has the slug.
     """
-    from .models import Merchant
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {rows.select_list(Merchant, 'm')}, {_SET_SQL.format(merchant='m.id::text')}"

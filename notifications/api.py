@@ -7,8 +7,8 @@ from dataclasses import asdict
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from merchants.api_views import MerchantView
 from ratings_inbox.api.schema import READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 
 from .serializers import NotificationPreferencesSerializer
 from .services import notification_preferences_get, notification_preferences_set

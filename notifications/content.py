@@ -1,4 +1,5 @@
-"""Every e-mail to a customer, composed in one place: one composer per kind (AR-5, THR-2, GFT-2).
+"""Every e-mail to a customer: its bodies, and one composer per kind (AR-5, THR-2; a gift's, GFT-2, is
+gifts.wording.gift_email, built on email_bodies).
 
 Each is written in the merchant's language, whatever language the request or task that
 causes it runs in: the customer knows the merchant, not the staff member's settings. Each
@@ -7,15 +8,13 @@ has a text and an HTML version, the conversation link and the unsubscribe link.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers.links import conversation_url, unsubscribe_url
-from gifts.wording import gift_value_text
 
 
 @dataclass(frozen=True)
@@ -30,39 +29,17 @@ def staff_reply_email(*, merchant, rating, text: str) -> EmailContent:
     with translation.override(merchant.language):
         return EmailContent(
             subject=_("%(merchant)s answered your rating") % {"merchant": merchant.name},
-            **_bodies(merchant=merchant, rating=rating, text=f"{text}\n\n— {merchant.name}"),
-        )
-
-
-def gift_email(*, merchant, rating, gift_sent: dict) -> EmailContent:
-    """A gift granted from the thread (GFT-2): what it gives, its code and its last day.
-
-    gift_sent: the parameters of the thread's "gift_sent" event, so both say the same.
-    """
-    with translation.override(merchant.language):
-        until = formats.date_format(dt.date.fromisoformat(gift_sent["valid_until"]), "DATE_FORMAT")
-        text = (
-            _("Hello %(name)s,") % {"name": rating.customer.full_name} + "\n\n"
-            + _("%(merchant)s sent you a gift: %(gift)s — %(what)s.") % {
-                "merchant": merchant.name, "gift": gift_sent["gift"], "what": gift_value_text(gift_sent["value"])}
-            + "\n\n"
-            + _("Your code: %(code)s") % {"code": gift_sent["code"]} + "\n"
-            + _("Valid until: %(date)s (end of the day)") % {"date": until} + "\n\n"
-            + _("Show this code at any of our branches to redeem it.")
-        )
-        return EmailContent(
-            subject=_("%(merchant)s sent you a gift") % {"merchant": merchant.name},
-            **_bodies(merchant=merchant, rating=rating, text=text),
+            **email_bodies(merchant=merchant, rating=rating, text=f"{text}\n\n— {merchant.name}"),
         )
 
 
 def autoreply_email(*, merchant, rating, subject: str, text: str) -> EmailContent:
     """The auto-reply (AR-5): the merchant's own subject and text, already filled in."""
     with translation.override(merchant.language):
-        return EmailContent(subject=subject, **_bodies(merchant=merchant, rating=rating, text=text))
+        return EmailContent(subject=subject, **email_bodies(merchant=merchant, rating=rating, text=text))
 
 
-def _bodies(*, merchant, rating, text: str) -> dict[str, str]:
+def email_bodies(*, merchant, rating, text: str) -> dict[str, str]:
     """body_text and body_html in the active language; the customer's words are escaped in HTML."""
     conversation_link = conversation_url(rating)
     unsubscribe_link = unsubscribe_url(rating.customer)

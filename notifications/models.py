@@ -81,4 +81,7 @@ class OutgoingEmail(TenantModel):
                 condition=models.Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["merchant", "-created_at"], name="outgoing_recent"),
+            # The delivery state shown beside each message of an opened rating (THR-2).
+            models.Index(fields=["merchant", "rating"], name="outgoing_by_rating_message",
+                         condition=models.Q(message__isnull=False)),
         ]

@@ -17,6 +17,7 @@ from merchants.services import audit_record
 
 from .links import STOPS
 from .models import OutgoingEmail
+from .tasks import enqueue_email_send
 
 
 def customer_can_receive_email(customer: Customer) -> bool:
@@ -77,8 +78,6 @@ def _message_id(kind: str) -> str:
 
 
 def _enqueue(email_id: int, merchant_id: int) -> None:
-    from .tasks import enqueue_email_send
-
     enqueue_email_send(email_id, merchant_id)
 
 

@@ -5,7 +5,7 @@ committed), so two workers never send the same row at once. The message goes out
 Message-ID fixed when it was recorded; the row is marked sent in its own statement right
 after the SMTP server accepted the DATA, before the connection is closed. The only window in
 which a message can be delivered twice is between the server's "250 OK" and that commit
-(typically ~1 ms, logged as `window_ms`): a worker killed exactly there leaves the row
+(one UPDATE, logged as `window_ms`): a worker killed exactly there leaves the row
 'sending', and when its lease expires the sweep sends it again with the same Message-ID.
 The lease (EMAIL_SEND_LEASE_SECONDS) is longer than the task's hard time limit, so a live
 worker is never overtaken by the sweep.
@@ -26,8 +26,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from customers.links import unsubscribe_url
 from merchants import platform, tenancy
+from ratings_inbox.celery import requeue
 
+from .content import html_from_text
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -91,10 +94,6 @@ def _finish_failed(email: OutgoingEmail, reason: str) -> None:
 
 
 def _build(email: OutgoingEmail, connection) -> EmailMultiAlternatives:
-    from customers.links import unsubscribe_url
-
-    from .content import html_from_text
-
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if email.customer_id is None:  # to staff: from the product, with the one-click stop of SLA-6 (RFC 8058)
         sender, headers = name or "Ratings Inbox", {"List-Unsubscribe": f"<{email.list_unsubscribe}>",
@@ -191,14 +190,7 @@ def email_sweep(batch_size: int | None = None) -> int:
             email_deliver(email_id)
         done += 1
     if due and (len(due) == batch_size or done < len(due)):
-        _requeue(email_sweep)
+        requeue(email_sweep)
     if due:
         logger.info("email sweep handled %s of %s due e-mails", done, len(due))
     return done
-
-
-def _requeue(task) -> None:
-    try:
-        task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the next beat tick continues
-        logger.warning("broker unavailable; %s continues at the next tick", task.name)

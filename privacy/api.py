@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from merchants.api_views import MerchantView
 from ratings_inbox.api.schema import READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 
 from .serializers import (
     CustomerExportSerializer,

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from customers.serializers import CustomerFieldsSerializer
 from gifts.models import Gift, GiftGrant
+from merchants.serializers import BranchRefSerializer
 from notifications.models import OutgoingEmail
-from ratings.events import message_text
-from ratings.models import Band, Message
-from ratings.serializers import BranchRefSerializer, InvoiceSerializer
+from ratings.models import Band
+from ratings.serializers import InvoiceSerializer, ThreadEntrySerializer
 
 from .services import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
 
 
-class ExportCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class ExportCustomerSerializer(CustomerFieldsSerializer):
     external_id = serializers.CharField(allow_null=True)
-    full_name = serializers.CharField()
-    email = serializers.EmailField(allow_null=True)
-    phone = serializers.CharField(allow_null=True)
-    document_id = serializers.CharField(allow_null=True)
-    birth_date = serializers.DateField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    email_opt_out = serializers.BooleanField()
-    points_balance = serializers.IntegerField()
     erased_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -48,20 +40,10 @@ class ExportRatingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ExportMessageSerializer(serializers.Serializer):
+class ExportMessageSerializer(ThreadEntrySerializer):
     """A message of their conversations, as the customer sees it: who wrote it by kind, not by name."""
 
-    id = serializers.IntegerField()
     rating = serializers.IntegerField(source="rating_id")
-    author_kind = serializers.ChoiceField(choices=Message.AuthorKind.choices)
-    body = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
-    gift_grant = serializers.IntegerField(source="gift_grant_id", allow_null=True)
-    event = serializers.ChoiceField(choices=Message.Event.choices, allow_null=True)
-
-    def get_body(self, message) -> str:
-        """A system event worded in the request's language, as the thread shows it (THR-1)."""
-        return message_text(message)
 
 
 class ExportGiftSerializer(serializers.Serializer):

@@ -156,6 +156,12 @@ def _erase(*, access: Access, customer: Customer, actor, reason: str) -> Custome
     cancelled = emails.filter(status=OutgoingEmail.Status.QUEUED).update(
         status=OutgoingEmail.Status.CANCELLED, last_error="cancelled: the customer was erased")
     emails.update(to_address="", subject=marker, body_text=marker, body_html="")
+    # Staff e-mails about one of their ratings quote their name and words (CASE-3, SLA-4): those still
+    # queued are not sent, and none keeps what the customer wrote (the member's address stays).
+    staff = access.scope(OutgoingEmail.objects, branch=None).filter(customer__isnull=True, rating__customer=customer)
+    cancelled += staff.filter(status=OutgoingEmail.Status.QUEUED).update(
+        status=OutgoingEmail.Status.CANCELLED, last_error="cancelled: the customer was erased")
+    staff.update(subject=marker, body_text=marker, body_html="")
     audit_record(merchant=merchant, actor=actor, action="customer.erase", obj=customer, data={
         "reason": reason, "comments": comments, "messages": messages, "emails_cancelled": cancelled,
     })

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from merchants.decorators import member_required
+from ratings_inbox.errors import messages_by_field
 
 from .serializers import CustomerExportSerializer
 from .services import (
@@ -24,10 +25,6 @@ from .services import (
     privacy_customer_get,
     retention_set,
 )
-
-
-def _messages(exc: ValidationError) -> dict[str, str]:
-    return {field: " ".join(str(m) for m in msgs) for field, msgs in exc.message_dict.items()}
 
 
 @require_GET
@@ -53,7 +50,7 @@ def erase(request, merchant_slug, customer_id: int):
         try:
             customer_erase(access=access, customer_id=customer.pk, confirm=context["confirm"], actor=request.user)
         except ValidationError as exc:
-            context["errors"] = _messages(exc)
+            context["errors"] = messages_by_field(exc)
             return render(request, "privacy/erase.html", context, status=400)
         messages.success(request, _("The customer's personal data was erased."))
         return redirect("privacy:customer-erase", merchant_slug=request.merchant.slug, customer_id=customer.pk)
@@ -86,7 +83,7 @@ def privacy_settings(request, merchant_slug):
         merchant = retention_set(access=access, erase_after_months=_parse_months(context["form"]["erase_after_months"]),
                                  actor=request.user)
     except ValidationError as exc:
-        context["errors"] = _messages(exc)
+        context["errors"] = messages_by_field(exc)
         return render(request, "privacy/settings.html", context, status=400)
     if merchant.erase_after_months is None:
         messages.success(request, _("Saved: customers are kept until you erase them."))

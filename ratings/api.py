@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,13 +10,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.links import conversation_url
-from customers.selectors import customer_list, visit_list
+from customers.selectors import customer_list
 from gifts.selectors import customer_gift_counters, grants_for_rating
+from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
 from . import case_settings, cases, services
@@ -43,7 +42,6 @@ from .serializers import (
     MessageCreateSerializer,
     MessageSerializer,
     QuickReplySerializer,
-    RatingCreateSerializer,
     RatingDetailSerializer,
     RatingItemSerializer,
     SummarySerializer,
@@ -167,9 +165,6 @@ def rating_detail_data(view, rating: Rating) -> dict:
 
 
 class RatingListView(MerchantView):
-    roles = {"POST": "admin"}
-    api_key_methods = ("POST",)
-
     @extend_schema(operation_id="ratings_list", parameters=LIST_PARAMETERS,
                    responses={200: RatingPage, **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
@@ -184,24 +179,6 @@ class RatingListView(MerchantView):
 
         return paginated_response(request, ratings, ordering=ordering, columns=ORDERINGS[ordering],
                                   serialize=serialize)
-
-    @extend_schema(operation_id="ratings_create", request=RatingCreateSerializer,
-                   responses={201: RatingDetailSerializer, **errors(*WRITE_ERRORS, 409)},
-                   description="Integration key or admin. A second rating for the same visit is a 409.")
-    def post(self, request, merchant_slug):
-        data = RatingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        visit = visit_list(access=self.access).filter(pk=values["visit"]).select_related("customer").first()
-        if visit is None:
-            raise ValidationError({"visit": [_("Not a visit of this merchant.")]})
-        with transaction.atomic():
-            rating = services.rating_create(
-                merchant=self.merchant, visit=visit, score=values["score"], comment=values.get("comment"),
-                created_at=values.get("created_at"),
-            )
-        rating = rating_get(access=self.access, id=rating.pk)
-        return Response(rating_detail_data(self, rating), status=status.HTTP_201_CREATED)
 
 
 class RatingSummaryView(MerchantView):
@@ -218,6 +195,14 @@ class RatingSummaryView(MerchantView):
 class RatingView(MerchantView):
     def get_rating(self, id: int) -> Rating:
         return rating_get(access=self.access, id=id)
+
+    def message_created(self, request, id: int, add) -> Response:
+        """A staff member's entry in the rating's thread (a reply or a note), added by `add`: 201."""
+        rating = self.get_rating(id)
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = add(merchant=self.merchant, rating=rating, author=request.user, body=data.validated_data["body"])
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
 class RatingDetailView(RatingView):
@@ -249,12 +234,7 @@ class RatingNotesView(RatingView):
                    responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
                    description="An internal note (CASE-4): never e-mailed or shown to the customer.")
     def post(self, request, merchant_slug, id):
-        rating = self.get_rating(id)
-        data = MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        note = services.note_add(merchant=self.merchant, rating=rating, author=request.user,
-                                 body=data.validated_data["body"])
-        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
+        return self.message_created(request, id, services.note_add)
 
 
 class RatingEventsView(RatingView):
@@ -311,12 +291,7 @@ class MessageListView(RatingView):
                    responses={201: MessageSerializer, **errors(*WRITE_ERRORS)},
                    description="A staff reply, e-mailed to the customer. Empty or over 5,000 characters: 400.")
     def post(self, request, merchant_slug, id):
-        rating = self.get_rating(id)
-        data = MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        message = services.rating_reply(merchant=self.merchant, rating=rating, author=request.user,
-                                        body=data.validated_data["body"])
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return self.message_created(request, id, services.rating_reply)
 
 
 QuickReplyPage = paginated_schema(QuickReplySerializer, "QuickReplyPage")

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from merchants.access import Access
 from merchants.selectors import members_for_branch
+from notifications.selectors import Delivery, rating_deliveries
 
-from .models import OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating, Sla, sla_state
+from .models import OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Message, Rating, Sla, sla_state
 from .selectors import case_events, rating_thread
 
 
@@ -118,10 +119,23 @@ def _entries(messages, events, names) -> list:
                             ((line.at, 1, line.pk, line) for line in lines)))
 
 
+def deliveries(*, access: Access, rating: Rating) -> dict[int, Delivery]:
+    """The delivery state of the rating's e-mailed messages (THR-2), read once per request: the thread
+    and the poll's signature of the same response share it."""
+    if getattr(rating, "_deliveries", None) is None:
+        rating._deliveries = rating_deliveries(access=access, rating_id=rating.pk)
+    return rating._deliveries
+
+
+def deliveries_signature(*, access: Access, rating: Rating) -> str:
+    return ",".join(f"{pk}={d.signature}" for pk, d in deliveries(access=access, rating=rating).items())
+
+
 def opened_rating(*, access: Access, rating: Rating) -> dict:
     """The case bar and the conversation of an opened rating, in a fixed number of statements
     however long the thread and the log: the thread, the log, the branch's members (names for
-    both the owner select and the log) and, only when the log names someone who left, their names."""
+    both the owner select and the log), the delivery of its e-mailed messages when it has any (THR-2)
+    and, only when the log names someone who left, their names."""
     members = list(members_for_branch(access=access, branch_id=rating.branch_id))
     events = case_events(access=access, rating=rating)
     mentioned = {owner for event in events if event.kind == CaseEvent.Kind.OWNER
@@ -129,7 +143,12 @@ def opened_rating(*, access: Access, rating: Rating) -> dict:
     if rating.owner_id is not None:
         mentioned.add(rating.owner_id)
     names = _names(members, mentioned)
-    entries = _entries(rating_thread(access=access, rating=rating), events, names)
+    messages = rating_thread(access=access, rating=rating)
+    sent = deliveries(access=access, rating=rating) if any(
+        m.author_kind in Message.REPLY_KINDS for m in messages) else {}
+    for message in messages:
+        message.delivery = sent.get(message.pk)
+    entries = _entries(messages, events, names)
     case = CaseBar(
         rating=rating, owner_name=names.get(rating.owner_id) if rating.owner_id else None,
         members=[(membership.user_id, names[membership.user_id]) for membership in members],

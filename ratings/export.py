@@ -22,11 +22,11 @@ from rest_framework.renderers import JSONRenderer
 
 from merchants import tenancy
 from merchants.access import Access
+from merchants.api_views import MerchantView
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
 from ratings_inbox.api import params
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, errors
-from ratings_inbox.api.views import MerchantView
 
 from .api import LIST_PARAMETERS, check_references, filters_from_query
 from .forms import InboxStateForm, filters_from_state

@@ -110,13 +110,13 @@ CASE_INDEXES = [
     models.Index("merchant", models.F("last_activity_at").desc(), models.F("created_at").desc(),
                  models.F("id").desc(), name="rating_needs_reply", condition=models.Q(needs_reply=True)),
     # Built by migration 0012 (bench at 1,000,000 ratings, the large merchant's 60,000 ratings in
-    # progress): the case views' counts (ratings.selectors._CASE_COUNTS_SQL) read this index alone
-    # (132 -> 45 ms), and Unassigned and sla=breached walk it in the inbox order.
+    # progress): the case views' counts (ratings.selectors._CASE_COUNTS_SQL) read this index alone,
+    # and Unassigned and sla=breached walk it in the inbox order.
     models.Index(fields=["merchant", "-created_at", "-id"], name="rating_case_counts",
                  include=["branch", "status", "needs_reply", "owner", "first_response_at", "due_at"],
                  condition=models.Q(needs_reply=True) | models.Q(status__in=OPEN_STATUSES)),
-    # sla=at_risk (SLA-2) is a due_at range of the unanswered cases: 11 rows instead of a walk
-    # of all 300,000 of the merchant (109 -> 0.5 ms).
+    # sla=at_risk (SLA-2) is a due_at range of the unanswered cases: the few at risk instead of
+    # a walk of every rating of the merchant.
     # The summary's overdue count is a range of it too, index-only with the dates and branch.
     models.Index(fields=["merchant", "due_at"], name="rating_unanswered_due", include=["created_at", "branch"],
                  condition=models.Q(status__in=OPEN_STATUSES, first_response_at__isnull=True)),
@@ -217,7 +217,7 @@ class Rating(TenantModel):
             ),
             *CASE_INDEXES,
             # The SLA-3 sweep reads the range "next alert moment <= now" of this index only: 20,000
-            # open cases, a handful due (built CONCURRENTLY by migration 0015).
+            # open cases, a handful due (built CONCURRENTLY by migration 0016).
             models.Index(sla_alert_next(), name="rating_sla_alert_next", condition=SLA_ALERT_PENDING),
         ]
 
@@ -406,7 +406,7 @@ class RatingDayCounter(SummaryCounters):
         ]
         # Covering: a summary with dates and no branch reads the merchant's days in the index
         # alone. The (merchant, day, branch) index it replaces lost to the merchant_id index,
-        # which then filtered two years of rows (bench: 13,400 rows removed, 2.6 -> 0.3 ms).
+        # which then filtered two years of rows.
         indexes = [models.Index(
             fields=["merchant", "day"], name="rating_day_counter_day",
             include=["branch", "total_ratings", "comments_received", "replies_sent", "unread_comments",
@@ -416,8 +416,8 @@ class RatingDayCounter(SummaryCounters):
 
 class RatingBranchCounter(SummaryCounters):
     """The counters of one branch since the beginning: what a summary without dates sums, one
-    row per branch (the inbox's counters and every poll; summing two years of day rows of a
-    large merchant took 10 ms)."""
+    row per branch (the inbox's counters and every poll), so that a summary without dates does
+    not sum years of day rows."""
 
     class Meta:
         constraints = [

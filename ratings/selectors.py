@@ -10,13 +10,14 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer, Visit
-from customers.selectors import customers_named
+from customers.selectors import customer_list, customers_named
 from merchants.access import Access
 from merchants.models import Branch, Merchant
 from ratings_inbox import rows
@@ -178,8 +179,8 @@ def rating_list(*, access: Access,
     """The inbox rows, unordered: paginate with ratings_inbox.keyset and ORDERINGS[ordering].
 
     Joins the customer only: a branch join lets the planner drive the query from the branch
-    table and sort every rating of the merchant (seen at 300,000 ratings: 850 ms instead of
-    1 ms). API items name their branch by a sub-select (rating_item_rows); the case owner's name
+    table and sort every rating of the merchant instead of reading one page in order. API items
+    name their branch by a sub-select (rating_item_rows); the case owner's name
     (the row's initials, CASE-6) is such a sub-select too, run for the page's rows only.
     """
     return (
@@ -193,17 +194,17 @@ def rating_list(*, access: Access,
 # A case owner's name (or e-mail) by its key, from the ratings table aliased as %s.
 OWNER_NAME_SQL = "SELECT COALESCE(NULLIF(u.full_name, ''), u.email) FROM accounts_user u WHERE u.id = %s.owner_id"
 
-# The columns of an API list item (RatingItemSerializer), read as tuples: building 52 model
-# instances (ratings and their customers) cost 0.9 ms of a page whose SQL takes 1 ms.
+# The columns of an API list item (RatingItemSerializer), read as tuples: building a model
+# instance for every rating and customer of a page cost about as much as the page's SQL.
 ITEM_COLUMNS = ("id", "score", "comment", "is_read", "created_at", "messages_count", "last_message_at",
                 "branch_id", "customer_id", "customer_full_name", "branch_name", "customer_name_key",
                 "status", "priority", "owner_id", "owner_name", "due_at", "at_risk_at", "first_response_at",
                 "resolved_at", "last_activity_at", "needs_reply", "followup_score", "due_order")
 # The names are scalar sub-selects, run for the page's rows only. A join to the customer gave
 # the planner one more table to order: under row-level security it joined every row the
-# search 'mar' probed (105) before the name filter kept 26, and planning alone took 0.54 ms;
-# with sub-selects, planning 0.30 ms and execution 0.61 -> 0.29 ms (bench data, EXPLAIN
-# ANALYZE). The branch's name the same way saves the list a statement.
+# search probed before the name filter kept the few it shows, and planned longer; with
+# sub-selects both planning and execution are shorter (EXPLAIN ANALYZE on the bench data).
+# The branch's name the same way saves the list a statement.
 ITEM_NAMES = {
     "customer_full_name": RawSQL(
         'SELECT c.full_name FROM customers_customer c WHERE c.id = "ratings_rating"."customer_id"', ()),
@@ -216,8 +217,8 @@ ITEM_NAMES = {
 @cache
 def _item_rows() -> QuerySet:
     """Every rating as ITEM_COLUMNS tuples: built once per process and never evaluated, only
-    filtered (each filter clones it). Annotating and choosing the columns anew cost 0.3 ms
-    of every list request."""
+    filtered (each filter clones it): annotating and choosing the columns anew would be paid
+    by every list request."""
     return Rating.objects.annotate(**ITEM_NAMES).values_list(*ITEM_COLUMNS, named=True)
 
 
@@ -253,8 +254,8 @@ def rating_count(*, access: Access, filters: RatingFilters | None = None, up_to:
 EXPORT_COLUMNS = ("id", "created_at", "branch_name", "customer_full_name", "customer_email", "score", "comment",
                   "status", "priority", "owner_name", "first_response_at", "resolved_at", "followup_score")
 # What a page reads: the customer by a join, read once for both columns, and the branch by its id,
-# named from one read of the branches. With a sub-select for each name a page of 2,001 rows took
-# 43.7 ms, this way 27.8 ms (best of 7, 300,000 ratings of one merchant, bench/export.py --fill).
+# named from one read of the branches: a sub-select for each name ran once per row of a page
+# of thousands (bench/export.py --fill compares the two).
 _EXPORT_READ = ("id", "created_at", "branch_id", "customer__full_name", "customer__email", "score", "comment",
                 "status", "priority", "owner_name", "first_response_at", "resolved_at", "followup_score")
 EXPORT_PAGE_SIZE = 2000
@@ -306,8 +307,8 @@ def rating_summary(*, access: Access,
         if value is not None:
             conditions.append(condition)
             params.append(value)
-    # Plain SQL: every inbox page, poll and action sums these, and the ORM's aggregate cost
-    # 1.2 ms of Python around 0.3 ms of SQL (bench data, the poll that finds nothing new).
+    # Plain SQL: every inbox page, poll and action sums these, and the ORM's aggregate spent
+    # more time in Python than the database spent on the SQL.
     table = (RatingDayCounter if dated else RatingBranchCounter)._meta.db_table
     clock_sql, clock_params = _clock_counts_sql(access, filters)
     # One statement: the kept counters (the case views' needs-reply, open and unassigned among
@@ -326,7 +327,7 @@ CLOCK_COUNTS = ("overdue_cases", "my_cases")
 _OPEN = "status IN ('new', 'open', 'escalated')"
 # Two scalar sub-selects, each one index range: overdue of rating_unanswered_due (merchant,
 # due_at), mine of rating_inbox_owner (merchant, owner). One statement with an OR of the two
-# made the planner filter every rating in progress instead (bench: 36 ms).
+# made the planner filter every rating in progress instead.
 _CLOCK_COUNTS_SQL = f"""
     SELECT (SELECT count(*) FROM {Rating._meta.db_table} WHERE merchant_id = %s{{conditions}} AND {_OPEN}
               AND first_response_at IS NULL AND due_at <= %s),
@@ -367,8 +368,8 @@ def rating_get(*, access: Access, id: int) -> Rating:
     customer, branch and visit.
 
     Every opened rating, poll with a rating open, reply and read-state change starts here, so
-    it is one plain-SQL statement (ratings_inbox.rows): the ORM's three-join select_related
-    cost 1.5 ms of compiling around a 0.1 ms query (bench data).
+    it is one plain-SQL statement (ratings_inbox.rows): compiling the ORM's three-join
+    select_related cost many times the query itself.
     """
     branch_rule, branch_params = access.branch_sql("r.branch_id")
     conditions, params = [f"r.merchant_id = %s{branch_rule}", "r.id = %s"], [access.merchant_id, *branch_params, id]
@@ -403,9 +404,10 @@ def rating_thread(*, access: Access, rating: Rating) -> list[Message]:
 
 
 def customer_thread(*, access: Access, rating: Rating) -> list[Message]:
-    """The conversation as the customer sees it: never an internal note (CASE-4)."""
+    """The conversation as the customer sees it: never an internal note (CASE-4), and no system line
+    (gift sent, gift redeemed): their page shows each gift once, with its code, status and expiry (CUS-2)."""
     return [message for message in rating_thread(access=access, rating=rating)
-            if message.author_kind in Message.CUSTOMER_KINDS]
+            if message.author_kind in Message.CUSTOMER_KINDS and message.author_kind != Message.AuthorKind.SYSTEM]
 
 
 def case_events(*, access: Access, rating: Rating) -> list[CaseEvent]:
@@ -424,3 +426,33 @@ def quick_reply_get(*, access: Access, id: int) -> QuickReply:
     if quick_reply is None:
         raise Http404("No such quick reply.")
     return quick_reply
+
+
+def customer_ratings(*, access: Access, customer: Customer):
+    """The customer's ratings here, newest first (DET-2), within the member's branches."""
+    ratings = access.scope(Rating.objects).filter(customer=customer)
+    return ratings.select_related("branch", "customer").order_by("-created_at", "-id")
+
+
+def customer_list_with_stats(*, access: Access, q: str = ""):
+    """customer_list with last_score and ratings_count on each row, in one query (API customers).
+
+    A branch-restricted member counts only their branches' ratings.
+    """
+    ratings = access.scope(Rating.objects).filter(customer=OuterRef("pk"))
+    last_score = ratings.order_by("-created_at", "-id").values("score")[:1]
+    count = ratings.order_by().values("customer").annotate(n=Count("id")).values("n")
+    return customer_list(access=access, q=q).annotate(
+        last_score=Subquery(last_score, output_field=IntegerField()),
+        ratings_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+    )
+
+
+def unread_comments_of_user() -> dict[int, int]:
+    """Unread comments per merchant of the memberships of the user set on the session, each within the
+    branches that membership may see: the merchant switcher's counts (TEN-2, INB-1). One statement for
+    every merchant, from the kept branch counters (the function of migration 0014, which reads across the
+    user's own merchants only); the access of one merchant cannot express it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT merchant_id, unread FROM ratings_unread_comments_of_user()")
+        return dict(cursor.fetchall())

@@ -8,9 +8,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Visit
+from customers.models import Customer, Visit
 from merchants.models import Merchant
 from merchants.services import audit_record
+from notifications.content import staff_reply_email
+from notifications.models import OutgoingEmail
+from notifications.services import email_queue
 from ratings_inbox.errors import Conflict
 
 from . import cases, counters, staff_emails
@@ -75,14 +78,25 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
     return message
 
 
+def ratings_customer_renamed(*, customer: Customer) -> None:
+    """Keeps the ratings' copy of the customer's sort key (customer_name_key) in step with the
+    customer's name: one UPDATE, of no row when the name did not change."""
+    Rating.objects.filter(merchant_id=customer.merchant_id, customer=customer).exclude(
+        customer_name_key=customer.name_key
+    ).update(customer_name_key=customer.name_key)
+
+
 @transaction.atomic
 def rating_create(
     *, merchant: Merchant, visit: Visit, score: int, comment: str | None = None, created_at=None,
+    autoreply_delay=None,
 ) -> Rating:
     """A customer's rating of a visit, from the customer's page or the API alike; its comment becomes
-    the first message (THR-1), and a detractor is e-mailed to the members who want it at once (SLA-4)."""
-    from autoreply.services import autoreply_due_at_for_new_rating
+    the first message (THR-1), and a detractor is e-mailed to the members who want it at once (SLA-4).
 
+    autoreply_delay: when the auto-reply is due after the rating's time, or None (no auto-reply);
+    the auto-reply's decision, made by intake.services.rating_received, the use case that calls this.
+    """
     now = timezone.now()
     created_at = created_at or now
     if not isinstance(score, int) or not 1 <= score <= 10:
@@ -101,7 +115,7 @@ def rating_create(
         merchant=merchant, visit=visit, customer=customer, branch_id=visit.branch_id,
         customer_name_key=customer.name_key, score=score, comment=comment, created_at=created_at,
     )
-    rating.autoreply_due_at = autoreply_due_at_for_new_rating(merchant=merchant, rating=rating)
+    rating.autoreply_due_at = None if autoreply_delay is None else created_at + autoreply_delay
     cases.case_fields_for_new_rating(rating)
     try:
         with transaction.atomic():
@@ -117,10 +131,6 @@ def rating_create(
     if comment is not None:
         _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
                      created_at=created_at)
-    if rating.autoreply_due_at is not None:
-        from autoreply.services import autoreply_schedule
-
-        autoreply_schedule(merchant=merchant, rating=rating)
     staff_emails.new_detractor_notify(merchant=merchant, rating=rating, now=now)  # SLA-4
     return rating
 
@@ -152,10 +162,6 @@ def rating_mark_unread(*, merchant: Merchant, rating: Rating) -> Rating:
 @transaction.atomic
 def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
     """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read."""
-    from notifications.content import staff_reply_email
-    from notifications.models import OutgoingEmail
-    from notifications.services import email_queue
-
     text = clean_body(body)
     message = _add_message(rating=rating, author_kind=Message.AuthorKind.STAFF, body=text, author=author)
     rating_mark_read(merchant=merchant, rating=rating)

@@ -53,13 +53,19 @@ def _ratings(access: Access, ids) -> dict[int, dict]:
     return {row["id"]: row for row in rows}
 
 
-def _item(merchant, row: dict) -> StaffEmailItem:
-    """A rating as an e-mail lists it, worded in the active (the member's) language."""
+def _item(merchant, row: dict, *, quoting: bool = True) -> StaffEmailItem:
+    """A rating as an e-mail lists it, worded in the active (the member's) language.
+
+    Only an e-mail about one rating (recorded with it) names the customer and quotes their words:
+    erasing the customer (PRV-2) finds it by its rating and blanks it. A list of many names none.
+    """
+    values = {"id": row["id"], "customer": row["customer__full_name"], "branch": row["branch__name"]}
+    if not quoting:
+        return StaffEmailItem(text=_("#%(id)s · %(branch)s") % values, url=rating_link(merchant, row["id"]),
+                              score=row["score"])
     comment = Truncator(row["comment"]).chars(160) if row["comment"] else _("No comment.")
-    return StaffEmailItem(
-        text=_("#%(id)s · %(customer)s · %(branch)s") % {
-            "id": row["id"], "customer": row["customer__full_name"], "branch": row["branch__name"]},
-        url=rating_link(merchant, row["id"]), score=row["score"], detail=comment)
+    return StaffEmailItem(text=_("#%(id)s · %(customer)s · %(branch)s") % values,
+                          url=rating_link(merchant, row["id"]), score=row["score"], detail=comment)
 
 
 def _inbox_link(merchant, **query) -> str:
@@ -103,7 +109,7 @@ def _case_email(merchant, kind: str, membership, actor, events: list[CaseEvent],
     values = {"merchant": merchant.name, "count": count, "id": first["id"], "score": first["score"],
               "customer": first["customer__full_name"], "actor": actor_name}
     with member_language(membership.user, merchant):
-        items = [_item(merchant, rows[event.rating_id]) for event in events[:LISTED]]
+        items = [_item(merchant, rows[event.rating_id], quoting=count == 1) for event in events[:LISTED]]
         if kind == Kind.ASSIGNED:
             if count == 1:
                 subject = _("Case #%(id)s is yours: %(score)s/10 from %(customer)s") % values

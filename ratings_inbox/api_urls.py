@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from autoreply import api as autoreply_api
 from customers import api as customers_api
 from gifts import api as gifts_api
+from intake import api as intake_api
 from merchants import api as merchants_api
 from notifications import api as notifications_api
 from privacy import api as privacy_api
@@ -16,7 +17,7 @@ from ratings_inbox.api.views import not_found
 
 merchant_patterns = [
     path("branches/", merchants_api.BranchListView.as_view(), name="branches"),
-    path("ratings/", ratings_api.RatingListView.as_view(), name="ratings"),
+    path("ratings/", intake_api.RatingListView.as_view(), name="ratings"),
     path("ratings/summary/", ratings_api.RatingSummaryView.as_view(), name="ratings-summary"),
     path("ratings/bulk/", ratings_api.RatingBulkView.as_view(), name="ratings-bulk"),
     path("ratings/export.csv", ratings_export.RatingExportView.as_view(), name="ratings-export"),
@@ -34,7 +35,7 @@ merchant_patterns = [
     path("customers/<int:id>/erase/", privacy_api.CustomerEraseView.as_view(), name="customer-erase"),
     path("settings/cases/", ratings_api.CaseSettingsView.as_view(), name="case-settings"),
     path("settings/retention/", privacy_api.RetentionView.as_view(), name="retention"),
-    path("visits/", customers_api.VisitCreateView.as_view(), name="visits"),
+    path("visits/", intake_api.VisitCreateView.as_view(), name="visits"),
     path("visits/<int:id>/", customers_api.VisitDetailView.as_view(), name="visit"),
     path("api-keys/", merchants_api.ApiKeyListView.as_view(), name="api-keys"),
     path("api-keys/<int:id>/", merchants_api.ApiKeyDetailView.as_view(), name="api-key"),

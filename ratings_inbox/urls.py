@@ -26,7 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("m/<slug:merchant_slug>/", include(merchant_patterns)),
     path("api/v1/", include("ratings_inbox.api_urls")),
-    path("", include("customers.public_urls", namespace="public")),
+    path("", include("customer_pages.urls", namespace="public")),
     path("", include("notifications.urls", namespace="notifications")),
 ]
 

@@ -11,8 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from merchants import tenancy
+from merchants.services import api_key_create
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +137,29 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def open_page(chromium, live_server, client):
+    """open_page(user, width=1360, height=860) -> a logged-in Playwright page at the live server.
+
+    The browser gets a session made with the test client, so no test spends time on the login
+    form except the one that tests it."""
+    contexts = []
+
+    def open_(user, *, width=1360, height=860):
+        client.force_login(user)
+        context = chromium.new_context(viewport={"width": width, "height": height}, base_url=live_server.url,
+                                      device_scale_factor=1)
+        context.set_default_timeout(8000)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_login_failures():
     """Failed logins stay counted in Redis for 15 minutes (SEC-1): each test starts with none."""
@@ -244,12 +270,12 @@ class Factory:
     @_in_merchants_tenant
     def rating(self, merchant, score=8, comment=None, *, customer=None, branch=None, created_at=None,
                visited_at=None):
-        from ratings.services import rating_create
+        from intake.services import rating_received
 
         created_at = created_at or timezone.now() - dt.timedelta(minutes=next(self._minutes))
         visit = self.visit(merchant, customer=customer, branch=branch,
                            visited_at=visited_at or created_at - dt.timedelta(hours=1))
-        return rating_create(merchant=merchant, visit=visit, score=score, comment=comment,
+        return rating_received(merchant=merchant, visit=visit, score=score, comment=comment,
                              created_at=created_at)
 
 
@@ -302,3 +328,37 @@ def merchant(make, acting_for):
 @pytest.fixture
 def other_merchant(make):
     return make.merchant("otro-comercio", name="Otro Comercio")
+
+
+# --- The API's clients (every app's API tests): authenticated as a role or an integration key.
+# The inbox page tests (tests/ratings/pages/) and the auto-reply page tests define their own
+# admin_client: a logged-in browser session, not a token.
+
+def base(merchant) -> str:
+    return f"/api/v1/merchants/{merchant.slug}/"
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) or client_for(api_key=raw_key): an APIClient with those credentials."""
+
+    def build(user=None, *, api_key=None):
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user)}")
+        elif api_key is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_key}")
+        return client
+
+    return build
+
+
+@pytest.fixture
+def admin_client(make, merchant, client_for):
+    return client_for(make.admin(merchant))
+
+
+@pytest.fixture
+def api_key(merchant):
+    _key, raw = api_key_create(merchant=merchant, name="POS")
+    return raw

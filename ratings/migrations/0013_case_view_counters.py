@@ -1,7 +1,7 @@
 """The case views' needs-reply, open and unassigned counts as kept counters (CASE-6).
 
-The summary counted them over the ratings in progress on every inbox page and poll (bench at
-1,000,000 ratings: 45-78 ms of SQL); the services now keep them beside the other counters.
+The summary counted them over the ratings in progress on every inbox page and poll, a cost
+that grew with the merchant's history; the services now keep them beside the other counters.
 The columns come with a constant default (no rewrite of the small counter tables); the fill
 recomputes each merchant's counters from its ratings, one merchant per transaction (SCALE-4).
 """

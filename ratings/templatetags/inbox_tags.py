@@ -11,6 +11,7 @@ from merchants import tenancy
 from merchants.selectors import memberships_of_user
 from ratings.events import message_text as _message_text
 from ratings.models import band_for
+from ratings.selectors import unread_comments_of_user
 
 register = template.Library()
 
@@ -52,21 +53,33 @@ def quantity(value) -> str:
 
 @register.inclusion_tag("layouts/_merchant_switcher.html", takes_context=True)
 def merchant_switcher(context):
-    """The user's merchants for the top bar (TEN-2): one indexed query on their own memberships.
+    """The user's merchants for the top bar (TEN-2): one indexed query on their own memberships, and one
+    for their unread comments when they belong to more than one.
 
     Inside a merchant's request the database session already allows the user's own
     membership rows (policy own_memberships), so no tenant change is needed.
     """
     request = context.get("request")
     user = getattr(request, "user", None)
-    memberships = []
+    memberships, unread = [], {}
     if user is not None and user.is_authenticated:
         if getattr(request, "merchant", None) is None:
             tenancy.set_user(user.pk)
             try:
-                memberships = list(memberships_of_user(user))
+                memberships, unread = _memberships_and_unread(user)
             finally:
                 tenancy.clear_tenant()
         else:
-            memberships = list(memberships_of_user(user))
-    return {"memberships": memberships, "merchant": context.get("merchant"), "request": request}
+            memberships, unread = _memberships_and_unread(user)
+    merchant = context.get("merchant")
+    for membership in memberships:
+        membership.unread = unread.get(membership.merchant_id, 0)
+    others = sum(m.unread for m in memberships if merchant is None or m.merchant_id != merchant.pk)
+    return {"memberships": memberships, "merchant": merchant, "request": request, "others_unread": others}
+
+
+def _memberships_and_unread(user) -> tuple[list, dict[int, int]]:
+    """The user's memberships and, when there is another merchant to switch to, each one's unread
+    comments: one more statement for all of them (ratings.selectors.unread_comments_of_user)."""
+    memberships = list(memberships_of_user(user))
+    return memberships, unread_comments_of_user() if len(memberships) > 1 else {}

@@ -11,6 +11,7 @@ import re
 
 from django.db import models
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -81,8 +82,6 @@ def paginated_response(request, queryset, *, ordering: str, columns: list[Column
 
 def paginated_schema(item_serializer, name: str):
     """The OpenAPI shape of a page of `item_serializer` items."""
-    from drf_spectacular.utils import inline_serializer
-
     if name in _PAGE_SCHEMAS:
         return _PAGE_SCHEMAS[name]
     _PAGE_SCHEMAS[name] = inline_serializer(

@@ -7,7 +7,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from ratings_inbox.client_address import client_address
 from ratings_inbox.redis_client import redis_client
 
-from .authentication import is_api_key
+from .principal import is_api_key
 
 
 class WindowThrottle(SimpleRateThrottle):

@@ -1,18 +1,15 @@
-"""Base views of the API: credentials, JSON only, errors, throttles, the merchant and membership.
+"""Base views of the API: credentials, JSON only, errors, throttles.
 
-A merchant's endpoint resolves, in this order (API.md "Status codes", PRODUCT.md §9):
-401 without credentials; 404 when the caller is not a member (or the integration key is
-another merchant's); 403 when the role (or the key) may not do this; then throttles.
+A merchant's endpoints build on `merchants.api_views.MerchantView` (the membership and access).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.http import JsonResponse
+from django.utils.module_loading import import_string
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
@@ -20,34 +17,29 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from merchants.access import Access
-from merchants.selectors import membership_get
-
-from .authentication import AUTHENTICATION_CLASSES, is_api_key
 from .exceptions import RequestTooLarge, exception_handler
 from .parsers import LimitedJSONParser
 from .throttling import THROTTLE_CLASSES
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
-
-def _touch(api_key) -> None:
-    """Records when an integration key was last used (at most once a minute per key)."""
-    from merchants.models import ApiKey
-
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at > dt.timedelta(minutes=1):
-        ApiKey.objects.filter(merchant_id=api_key.merchant_id, pk=api_key.pk).update(last_used_at=now)
+@functools.cache
+def api_authentication_classes() -> list:
+    return [import_string(path) for path in settings.API_AUTHENTICATION_CLASSES]
 
 
 class ApiView(APIView):
-    authentication_classes = AUTHENTICATION_CLASSES
+    # None: the API's credentials, settings.API_AUTHENTICATION_CLASSES (the apps that own them).
+    authentication_classes = None
     permission_classes = [IsAuthenticated]
     throttle_classes = THROTTLE_CLASSES
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
     # Service errors on these fields are reported under another name: {"invoice_number": "invoice"}.
     error_fields: dict = {}
+
+    def get_authenticators(self):
+        classes = self.authentication_classes
+        return [auth() for auth in (api_authentication_classes() if classes is None else classes)]
 
     def get_exception_handler(self):
         return exception_handler
@@ -60,55 +52,6 @@ class ApiView(APIView):
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise RequestTooLarge()
         super().initial(request, *args, **kwargs)
-
-
-class MerchantView(ApiView):
-    """An endpoint under /merchants/{m}/: request.merchant is set by TenantMiddleware.
-
-    `roles` maps a method to the least role allowed (staff < agent < admin); reads default
-    to staff, writes to admin. `api_key_methods` lists the methods an integration key of
-    this merchant may call; any other is a 403.
-    """
-
-    roles: dict[str, str] = {}
-    api_key_methods: tuple[str, ...] = ()
-
-    def role_for(self, method: str) -> str:
-        return self.roles.get(method, "staff" if method in SAFE_METHODS else "admin")
-
-    def check_permissions(self, request):
-        super().check_permissions(request)
-        merchant = request.merchant
-        if merchant is None:
-            raise Http404
-        user = request.user
-        if is_api_key(user):
-            if user.merchant_id != merchant.pk:
-                raise exceptions.NotFound(_("No such merchant."))
-            _touch(user.api_key)
-            if request.method not in self.api_key_methods:
-                raise exceptions.PermissionDenied(_("An integration key may only post visits and ratings."))
-            request.membership = None
-            request.access = Access.system(merchant)
-            return
-        membership = membership_get(merchant=merchant, user=user)
-        if not membership.has_role(self.role_for(request.method)):
-            raise exceptions.PermissionDenied(_("Your role does not allow this."))
-        request.membership = membership
-        request.access = Access.member(membership, merchant)
-
-    @property
-    def merchant(self):
-        return self.request.merchant
-
-    @property
-    def access(self) -> Access:
-        """Who acts, for which merchant and branches (SEC-2); set by check_permissions."""
-        return self.request.access
-
-    def actor(self):
-        user = self.request.user
-        return None if is_api_key(user) else user
 
 
 @csrf_exempt

@@ -201,6 +201,9 @@ INSTALLED_APPS = [
     "gifts",
     "autoreply",
     "privacy",
+    "intake",
+    "customer_pages",
+    "demo",
     "notifications",
     "alerts",
 ]
@@ -349,7 +352,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "ratings_inbox.api.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -357,6 +360,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"user": "1200/minute", "api_key": "1200/minute", "anon": "60/minute"},
 }
+# The API views' credentials (ratings_inbox.api.views.ApiView), each owned by its app. Token
+# first: its WWW-Authenticate header makes missing credentials a 401, not a 403.
+API_AUTHENTICATION_CLASSES = [
+    "accounts.authentication.TokenAuthentication",
+    "merchants.authentication.ApiKeyAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ratings Inbox API",
     "DESCRIPTION": "Public REST contract v1 of Ratings Inbox.",

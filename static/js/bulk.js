@@ -14,27 +14,10 @@
   function form() { return document.getElementById("bulk-form"); }
   function checks() { return Array.from(document.querySelectorAll("#rows .row-check")); }
 
-  function typing(target) {
-    if (!target) return false;
-    var tag = target.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  // Keys: through the app's shortcut registry (static/js/shortcuts.js), so they appear in its "?" help.
+  function shortcut(key, label, run, when) {
+    if (window.Shortcuts) window.Shortcuts.register({key: key, label: label, run: run, when: when});
   }
-
-  // Keys: through the app's shortcut registry when there is one (static/js/shortcuts.js), so they
-  // appear in its help; otherwise handled here.
-  var ownKeys = {};
-  function shortcut(key, description, handler) {
-    if (window.shortcuts && typeof window.shortcuts.register === "function") {
-      window.shortcuts.register(key, description, handler);
-    } else {
-      ownKeys[key] = handler;
-    }
-  }
-  document.addEventListener("keydown", function (event) {
-    if (event.metaKey || event.ctrlKey || event.altKey || typing(event.target)) return;
-    var handler = ownKeys[event.key];
-    if (handler && handler(event) !== false) event.preventDefault();
-  });
 
   function render() {
     var bar = form();
@@ -142,18 +125,18 @@
   }
 
   var bar = form();
-  shortcut("x", (bar && bar.getAttribute("data-shortcut-x")) || "x", function () {
+  function focusedRow() {
     var active = document.activeElement;
-    var row = (active && active.closest && active.closest("#rows .row"))
+    return (active && active.closest && active.closest("#rows .row"))
       || document.querySelector('#rows .row[aria-current="true"]');
-    var box = row && row.querySelector(".row-check");
-    if (!box) return false;
+  }
+  shortcut("x", (bar && bar.getAttribute("data-shortcut-x")) || "x", function () {
+    var box = focusedRow().querySelector(".row-check");
     setBox(box, !box.checked);
     lastClicked = box;
     allMatching = 0;
     render();
-    return true;
-  });
+  }, function () { var row = focusedRow(); return !!(row && row.querySelector(".row-check")); });
 
   // A refused bulk action (400) still shows its toast.
   document.addEventListener("htmx:beforeSwap", function (event) {

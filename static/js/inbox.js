@@ -1,6 +1,8 @@
-/* Keyboard shortcuts and small behaviours of the ratings inbox (INB-9, THR-4).
-   j / ArrowDown: next rating, k / ArrowUp: previous, o / Enter: open,
-   r: focus the reply, u: mark unread, Escape: close the side panel, /: search. */
+/* Keyboard shortcuts and small behaviours of the ratings inbox (INB-9, THR-4), the keys through the
+   app's registry (static/js/shortcuts.js), so "?" lists them:
+   j / ArrowDown: next rating (opens it when a rating is open), k / ArrowUp: previous, o / Enter: open,
+   /: search; r (reply) and u (mark unread) are data-shortcut buttons of the templates;
+   Escape: close the side panel, or leave the composer. */
 (function () {
   "use strict";
 
@@ -23,12 +25,6 @@
     links[index].scrollIntoView({block: "nearest"});
   }
 
-  function typing(target) {
-    if (!target) return false;
-    var tag = target.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
-  }
-
   window.inboxOpenId = function () {
     var detail = document.getElementById("rating-detail");
     return detail ? detail.getAttribute("data-rating-id") : "";
@@ -43,38 +39,68 @@
     if (inbox) inbox.classList.add("has-open");
   }
 
+  // Escape closes a side panel (history, profile, invoice) wherever the focus is.
   document.addEventListener("keydown", function (event) {
-    if (event.metaKey || event.ctrlKey || event.altKey) return;
-    if (event.key === "Escape") {
-      var drawer = document.getElementById("drawer");
-      if (drawer && drawer.innerHTML.trim()) { drawer.innerHTML = ""; event.preventDefault(); }
-      return;
-    }
-    if (typing(event.target)) return;
-    var links;
-    switch (event.key) {
-      case "j": case "ArrowDown": move(1); event.preventDefault(); break;
-      case "k": case "ArrowUp": move(-1); event.preventDefault(); break;
-      case "o": case "Enter":
-        links = rows();
-        var index = currentIndex(links);
-        if (event.key === "Enter" && links.indexOf(document.activeElement) < 0) return;
-        if (index >= 0) { links[index].click(); event.preventDefault(); }
-        break;
-      case "r":
-        var reply = document.getElementById("reply-body");
-        if (reply) { reply.focus(); event.preventDefault(); }
-        break;
-      case "u":
-        var unread = document.getElementById("mark-unread");
-        if (unread) { unread.click(); event.preventDefault(); }
-        break;
-      case "/":
-        var search = document.getElementById("id_q");
-        if (search) { search.focus(); event.preventDefault(); }
-        break;
-    }
+    if (event.metaKey || event.ctrlKey || event.altKey || event.key !== "Escape") return;
+    var drawer = document.getElementById("drawer");
+    if (drawer && drawer.innerHTML.trim()) { drawer.innerHTML = ""; event.preventDefault(); }
   });
+
+  // Escape leaves the composer (INB-9): the keys work again from the opened rating's row, so j / k go
+  // on from there. A menu open in the composer (the quick replies' "/") closes first.
+  document.addEventListener("keydown", function (event) {
+    var area = event.target;
+    if (event.key !== "Escape" || event.defaultPrevented || !area || (area.id !== "reply-body" && area.id !== "note-body")) return;
+    event.preventDefault();
+    var open = document.querySelector('#rows .row[aria-current="true"] .row-link');
+    var pane = document.getElementById("detail-pane");
+    area.blur();
+    if (open) open.focus({preventScroll: true});
+    else if (pane) pane.focus({preventScroll: true});
+  });
+
+  /* With a rating open, j / k open the next / previous one in the list, one key per rating as in a
+     mail client; with none open they move the focus and o / Enter opens (INB-9). The labels, in the
+     page's language, are data attributes of the list pane. */
+  function ratingOpen() { return !!document.getElementById("rating-detail"); }
+  function openRow(links) {
+    var open = document.querySelector('#rows .row[aria-current="true"] .row-link');
+    return open ? links.indexOf(open) : -1;
+  }
+  function step(delta) {
+    var links = rows();
+    if (!links.length) return;
+    var from = ratingOpen() ? openRow(links) : -1;
+    if (from < 0) { move(delta); return; }
+    var index = Math.max(0, Math.min(links.length - 1, from + delta));
+    if (index === from) return;
+    links[index].focus();
+    links[index].scrollIntoView({block: "nearest"});
+    links[index].click();
+  }
+  function label(name) {
+    var pane = document.getElementById("list-pane");
+    return pane ? pane.getAttribute("data-label-" + name) : null;
+  }
+  function onRow() { return rows().indexOf(document.activeElement) >= 0; }
+
+  if (window.Shortcuts) {
+    Shortcuts.register({key: "j", label: label("open-next"), run: function () { step(1); }, when: ratingOpen});
+    Shortcuts.register({key: "k", label: label("open-previous"), run: function () { step(-1); }, when: ratingOpen});
+    Shortcuts.register({key: "j", label: label("next"), run: function () { move(1); }});
+    Shortcuts.register({key: "k", label: label("previous"), run: function () { move(-1); }});
+    Shortcuts.register({key: "ArrowDown", run: function () { step(1); }});
+    Shortcuts.register({key: "ArrowUp", run: function () { step(-1); }});
+    Shortcuts.register({key: "o", label: label("open"), run: function () {
+      var links = rows();
+      var index = currentIndex(links);
+      if (index >= 0) links[index].click();
+    }, when: function () { return currentIndex(rows()) >= 0; }});
+    Shortcuts.register({key: "Enter", run: function () { document.activeElement.click(); }, when: onRow});
+    Shortcuts.register({key: "/", label: label("search"), run: function () {
+      document.getElementById("id_q").focus();
+    }, when: function () { return !!document.getElementById("id_q"); }});
+  }
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".row-link");
@@ -127,6 +153,21 @@
       focusedRow = null;
     }
   });
+
+  // The tab's title follows what the page shows after every swap (open, reply, poll, filter, bulk):
+  // "(unread comments) customer · Inbox · merchant", as the server wrote it at first.
+  function retitle() {
+    var inbox = document.getElementById("inbox");
+    if (!inbox) return;
+    var counter = document.querySelector('[data-counter="unread_comments"]');
+    var unread = counter ? counter.textContent.trim() : "";
+    var detail = document.getElementById("rating-detail");
+    var name = detail ? detail.getAttribute("data-customer-name") : "";
+    document.title = (unread && unread !== "0" ? "(" + unread + ") " : "") + (name ? name + " · " : "")
+      + inbox.getAttribute("data-title");
+  }
+  document.addEventListener("htmx:afterSettle", retitle);
+  window.addEventListener("popstate", function () { window.setTimeout(retitle, 0); });
 
   // After the detail pane changes, focus it for screen readers only when opened from the list.
   document.addEventListener("htmx:afterSwap", function (event) {

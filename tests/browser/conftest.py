@@ -1,7 +1,7 @@
 """Headless Chromium against pytest-django's live server: one browser per session.
 
-Log in by handing the browser a session made with the test client, so no test spends time
-on the login form except the one that tests it.
+Pages open logged in through open_page (tests/conftest.py): no test spends time on the
+login form except the one that tests it.
 """
 
 from __future__ import annotations
@@ -20,26 +20,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture(scope="session")
 def browser(chromium):
     return chromium
-
-
-@pytest.fixture
-def open_page(browser, live_server, client):
-    """open_page(user, width=1360, height=860) -> a logged-in Playwright page at the live server."""
-    contexts = []
-
-    def open_(user, *, width=1360, height=860):
-        client.force_login(user)
-        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url,
-                                      device_scale_factor=1)
-        context.set_default_timeout(8000)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def screenshot(page, name: str, *, full_page: bool = False) -> None:
@@ -91,12 +71,12 @@ def seeded(make, acting_for):
                  InvoiceLineInput("Limonada de coco", Decimal("2"), Decimal("9500"), Decimal("19000"))]
         visit = make.visit(merchant, customer=customer, branch=norte if index % 3 == 1 else principal,
                            visited_at=created - dt.timedelta(hours=1), total="84800", lines=lines)
-        from ratings.services import rating_create
+        from intake.services import rating_received
 
-        ratings.append(rating_create(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created))
+        ratings.append(rating_received(merchant=merchant, visit=visit, score=score, comment=comment, created_at=created))
     jose = ratings[1].customer
     earlier = make.visit(merchant, customer=jose, branch=principal, visited_at=now - dt.timedelta(days=20), total="45900")
-    from ratings.services import rating_create as create
+    from intake.services import rating_received as create
 
     create(merchant=merchant, visit=earlier, score=6, comment="La sopa estaba salada.",
            created_at=now - dt.timedelta(days=20) + dt.timedelta(hours=1))

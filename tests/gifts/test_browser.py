@@ -13,30 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", Path(__file__).resolve().parents[2] / "docs" / "screenshots"))
 
 
-@pytest.fixture
-def logged_in_page(chromium, live_server, client):
-    contexts = []
-
-    def open_(user):
-        client.force_login(user)
-        context = chromium.new_context(viewport={"width": 1360, "height": 900}, base_url=live_server.url)
-        context.set_default_timeout(8000)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
 def _shot(page_or_locator, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page_or_locator.screenshot(path=str(SCREENSHOTS / name), caret="initial")
 
 
-def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_page):
+def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, open_page):
     from playwright.sync_api import expect
 
     merchant = make.merchant("la-arepa", name="La Arepa Dorada", timezone_name="America/Bogota")
@@ -45,7 +27,7 @@ def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_
     rating = make.rating(merchant, score=3, comment="Esperamos 40 minutos y la comida llegó fría.",
                          customer=customer)
 
-    page = logged_in_page(agent)
+    page = open_page(agent, height=900)
     page.goto(f"/m/{merchant.slug}/inbox/{rating.pk}/")
     pane = page.locator("#rating-gifts")
     attach = pane.locator(".gift-attach")
@@ -81,6 +63,20 @@ def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_
     page.goto(f"/m/{merchant.slug}/gifts/redeem/")
     page.locator("#redeem-code").fill(code.lower())
     page.locator(".gift-till__form button[type=submit]").click()
+    # The till sees whose gift it is, what it gives and until when, and confirms (GFT-3).
+    confirm = page.locator(".gift-till__confirm")
+    expect(confirm).to_contain_text("José Pérez")
+    expect(confirm).to_contain_text("20%")
+    expect(confirm.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+    expect(page.locator("#confirm-redeem")).to_be_focused()
+    expect(page.locator(".gift-till__result")).to_have_count(0)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _shot(page, "gifts-till-confirm.png")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(page, "gifts-till-confirm-phone.png")
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.locator("#confirm-redeem").click()
     result = page.locator(".gift-till__result")
     expect(result).to_be_visible()
     expect(result).to_contain_text("José Pérez")
@@ -96,14 +92,14 @@ def test_gft2_gft3_attach_new_discount_gift_then_redeem_at_till(make, logged_in_
     expect(page.locator("#rating-gifts .gift-grant__redeem")).to_have_count(0)
 
 
-def test_gft1_admin_creates_points_gift_in_catalogue_with_tabs(make, logged_in_page, acting_for):
+def test_gft1_admin_creates_points_gift_in_catalogue_with_tabs(make, open_page, acting_for):
     from playwright.sync_api import expect
 
     from gifts.models import Gift
 
     merchant = make.merchant("la-arepa", name="La Arepa Dorada")
     acting_for(merchant)
-    page = logged_in_page(make.admin(merchant))
+    page = open_page(make.admin(merchant), height=900)
     page.goto(f"/m/{merchant.slug}/gifts/")
     form = page.locator("form.gift-form")
     form.locator("#new-name").fill("Puntos de bienvenida")

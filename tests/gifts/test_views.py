@@ -150,11 +150,21 @@ def test_gft3_till_redeems_once_404_unknown_409_again(client, merchant, agent, r
     grant = gift_grant(merchant=merchant, actor=agent, rating=rating, gift=points_gift)
     c = _client(client, agent)
     assert c.get(_url("redeem", merchant)).status_code == 200
-    ok = c.post(_url("redeem", merchant), {"code": grant.code.lower()})
+    # The code first shows whose gift it is, its value and expiry; nothing is redeemed yet.
+    check = c.post(_url("redeem", merchant), {"code": grant.code.lower()})
+    html = check.content.decode()
+    assert check.status_code == 200 and "¿Redimir este regalo?" in html and 'name="confirm" value="1"' in html
+    assert "500" in html and rating.customer.full_name in html and "Válido hasta" in html
+    grant.refresh_from_db()
+    assert grant.status == "offered"
+    ok = c.post(_url("redeem", merchant), {"code": grant.code, "confirm": "1"})
     assert ok.status_code == 200
     assert "500" in ok.content.decode() and rating.customer.full_name in ok.content.decode()
+    grant.refresh_from_db()
+    assert grant.status == "redeemed"
     again = c.post(_url("redeem", merchant), {"code": grant.code})
     assert again.status_code == 409 and "ya se redimió" in again.content.decode()
+    assert c.post(_url("redeem", merchant), {"code": grant.code, "confirm": "1"}).status_code == 409
     assert c.post(_url("redeem", merchant), {"code": "ZZZZ2222ZZ"}).status_code == 404
 
 

@@ -27,6 +27,7 @@ TENANT_TABLES = tenant_tables()
 
 def populate(make, merchant):
     """At least one row of this merchant in every tenant table."""
+    from autoreply.services import autoreply_set_enabled
     from gifts.models import Gift, GiftGrant, PointsEntry
     from merchants.services import api_key_create
     from ratings.services import quick_reply_create, rating_reply
@@ -38,6 +39,7 @@ def populate(make, merchant):
         rating_reply(merchant=merchant, rating=rating, author=make.admin(merchant), body="Lo sentimos")
         quick_reply_create(merchant=merchant, title="Gracias", body="¡Gracias por venir!")
         api_key_create(merchant=merchant, name="POS")
+        autoreply_set_enabled(merchant=merchant, enabled=True)
         gift = Gift.objects.create(merchant=merchant, name="Café", kind="product", product_name="Tinto",
                                    validity_days=10)
         now = timezone.now()

@@ -109,7 +109,7 @@ def test_customer_points_balance_cannot_go_negative(make, merchant):
 def test_autoreply_delay_is_bounded(merchant):
     from autoreply.models import AutoReplySettings
 
-    row = AutoReplySettings.objects.get(merchant=merchant)
+    row = AutoReplySettings.defaults_for(merchant)
     row.delay_minutes = 1441
     rejects(row.save)
 

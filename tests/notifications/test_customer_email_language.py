@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from autoreply.services import autoreply_send_due, autoreply_settings_update
 from gifts.services import gift_create
 from notifications.models import OutgoingEmail
-from tests.api.conftest import base
+from tests.conftest import base
 
 pytestmark = pytest.mark.django_db
 

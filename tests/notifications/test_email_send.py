@@ -25,7 +25,7 @@ def no_broker(monkeypatch, settings):
     settings.SWEEP_GRACE_SECONDS = 0
     published = []
     monkeypatch.setattr(tasks, "enqueue_email_send", lambda *args, **kwargs: published.append((args, kwargs)))
-    monkeypatch.setattr(tasks, "_requeue", lambda task: published.append((task.name, {})))
+    monkeypatch.setattr(tasks, "requeue", lambda task: published.append((task.name, {})))
     return published
 
 

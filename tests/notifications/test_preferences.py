@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from merchants.models import AuditLog, Membership
-from tests.api.conftest import base
+from tests.conftest import base
 
 pytestmark = pytest.mark.django_db
 DEFAULT = {"new_detractor": "digest", "digest_hour": 8, "assigned_to_me": True, "sla_alerts": True}

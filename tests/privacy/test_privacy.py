@@ -21,7 +21,7 @@ from notifications import tasks as email_tasks
 from notifications.models import OutgoingEmail
 from privacy.services import customer_export, months_before, retention_apply
 from privacy.tasks import retention_sweep
-from tests.api.conftest import base
+from tests.conftest import base
 
 NAME = "María José Ñáñez"
 ERASED = "[borrado]"

@@ -17,7 +17,7 @@ from notifications.models import OutgoingEmail
 from ratings.cases import case_update
 from ratings.models import CaseEvent
 from ratings.services import ratings_bulk, ratings_bulk_undo, ratings_bulk_undoable
-from tests.api.conftest import base
+from tests.conftest import base
 
 pytestmark = pytest.mark.django_db
 Kind = OutgoingEmail.Kind
