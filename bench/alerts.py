@@ -10,7 +10,7 @@ merchants to it, once, by SQL).
 1. sweep: the merchant `alerts-bench` with N ratings (one a minute back from now, 20 branches,
    30,000 customers), 60 % detractors with cases as ratings.cases leaves them (at risk after 18
    hours, due after 24), the 20,000 most recent open (half of them answered), the rest resolved;
-   each case at the alert stage it reached (as migration 0014 sets it), except those that turned
+   each case at the alert stage it reached (as migration 0015 sets it), except those that turned
    at risk since "the last sweep" (the last 6 hours' unanswered ones). Measures
    alerts.tasks.sla_due as the sweeper: EXPLAIN ANALYZE execution time over 30 runs, the plan
    (an Index Scan of rating_sla_alert_next), and the call's wall time.

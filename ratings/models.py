@@ -217,7 +217,7 @@ class Rating(TenantModel):
             ),
             *CASE_INDEXES,
             # The SLA-3 sweep reads the range "next alert moment <= now" of this index only: 20,000
-            # open cases, a handful due (built CONCURRENTLY by migration 0015).
+            # open cases, a handful due (built CONCURRENTLY by migration 0016).
             models.Index(sla_alert_next(), name="rating_sla_alert_next", condition=SLA_ALERT_PENDING),
         ]
 
