@@ -187,8 +187,15 @@ class Membership(TenantModel):
     digest_hour = models.PositiveSmallIntegerField(_("digest hour"), default=8)
     notify_assigned = models.BooleanField(_("assignment e-mails"), default=True)
     notify_sla = models.BooleanField(_("response-target alerts"), default=True)
+    # The member's local date whose digest was dealt with (sent, or nothing to say): written by
+    # alerts.services only, so the digest sweep skips those already done today (SLA-5).
+    digest_done_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["digest_done_on"], name="membership_digest_due",
+                         condition=models.Q(notify_new_detractor="digest")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "user"], name="membership_unique"),
             models.CheckConstraint(

@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from merchants import hours
@@ -131,8 +132,11 @@ def _column(name: str) -> str:
     return connection.ops.quote_name(Rating._meta.get_field(name).column)
 
 
+# The SLA alert stage (SLA-3) moves up to what the new targets have already passed: a changed target
+# sends no alert about moments it put in the past, only about those still to come.
 _UPDATE_SQL = """
-    UPDATE {table} AS r SET {at_risk} = v.at_risk, {due} = v.due, {due_order} = v.due
+    UPDATE {table} AS r SET {at_risk} = v.at_risk, {due} = v.due, {due_order} = v.due,
+           {alerted} = GREATEST(r.{alerted}, CASE WHEN v.due <= %s THEN 2 WHEN v.at_risk <= %s THEN 1 ELSE 0 END)
     FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS v(id, at_risk, due)
     WHERE r.{merchant} = %s AND r.{id} = v.id AND r.{first_response} IS NULL
 """
@@ -142,7 +146,8 @@ def _update_targets(merchant_id: int, rows: list[tuple[int, dt.datetime, dt.date
     sql = _UPDATE_SQL.format(
         table=connection.ops.quote_name(Rating._meta.db_table), at_risk=_column("at_risk_at"), due=_column("due_at"),
         due_order=_column("due_order"), merchant=_column("merchant"), id=_column("id"),
-        first_response=_column("first_response_at"))
+        first_response=_column("first_response_at"), alerted=_column("sla_alerted"))
     ids, at_risk, due = (list(column) for column in zip(*rows, strict=True))
+    now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, at_risk, due, merchant_id])
+        cursor.execute(sql, [now, now, ids, at_risk, due, merchant_id])

@@ -20,7 +20,15 @@ from merchants.models import Membership, MembershipBranch
 
 from . import counters, staff_emails
 from .case_settings import case_targets
-from .models import DUE_NEVER, OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Rating
+from .models import (
+    DUE_NEVER,
+    OPEN_STATUSES,
+    CaseEvent,
+    CasePriority,
+    CaseStatus,
+    Rating,
+    sla_alert_stage_reached,
+)
 
 _MERCHANT = Rating._meta.get_field("merchant")
 UNSET = object()
@@ -43,6 +51,8 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
     rating.at_risk_at, rating.due_at = case_targets(rating.merchant, at)
     rating.due_order = rating.due_at
     rating.resolved_at = None
+    # SLA-3: only moments still to come are alerted; an imported past case arrives past them.
+    rating.sla_alerted = sla_alert_stage_reached(rating, timezone.now())
 
 
 def counted(rating: Rating) -> dict[str, int]:
@@ -83,7 +93,8 @@ def _save(rating: Rating, fields: set[str]) -> None:
         **{name: getattr(rating, name) for name in fields})
 
 
-CASE_FIELDS = {"status", "priority", "case_opened_at", "at_risk_at", "due_at", "due_order", "resolved_at"}
+CASE_FIELDS = {"status", "priority", "case_opened_at", "at_risk_at", "due_at", "due_order", "resolved_at",
+               "sla_alerted"}
 
 
 def _set_status(rating: Rating, status: str, *, actor, at, events: list | None = None) -> set[str]:

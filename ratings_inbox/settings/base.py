@@ -177,12 +177,18 @@ SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 SWEEP_GRACE_SECONDS = float(os.environ.get("SWEEP_GRACE_SECONDS", "30"))  # leave fresh rows to their task
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "200"))
 SWEEP_TIME_BUDGET_SECONDS = 60
+DIGEST_SWEEP_SECONDS = float(os.environ.get("DIGEST_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "autoreply-sweep": {"task": "autoreply.tasks.autoreply_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "email-sweep": {"task": "notifications.tasks.email_sweep", "schedule": SWEEP_INTERVAL_SECONDS},
     "gift-grants-expire": {"task": "gifts.tasks.grants_expire_sweep", "schedule": 300.0},  # GFT-3
     "customer-retention": {"task": "privacy.tasks.retention_sweep", "schedule": 86400.0},  # PRV-3, daily
     "sessions-clear": {"task": "accounts.tasks.sessions_clear", "schedule": 3600.0},  # SCALE-1
+    # SLA-3: within a minute of the moment a case turns at risk or breaches: a tick every 30 s
+    # leaves the other half minute for recording and sending (the sweep's SQL is ~0.1 ms).
+    "sla-alerts-sweep": {"task": "alerts.tasks.sla_alerts_sweep", "schedule": min(SWEEP_INTERVAL_SECONDS, 30.0)},
+    # SLA-5: each member's digest hour, in the merchant's zone.
+    "digest-sweep": {"task": "alerts.tasks.digest_sweep", "schedule": DIGEST_SWEEP_SECONDS},
 }
 # E-mail delivery by the workers (AR-5). The lease outlasts CELERY_TASK_TIME_LIMIT, so a row
 # is only taken over from a worker that is certainly gone.
@@ -241,6 +247,7 @@ INSTALLED_APPS = [
     "customer_pages",
     "demo",
     "notifications",
+    "alerts",
 ]
 
 MIDDLEWARE = [

@@ -180,6 +180,8 @@ def test_the_sweeper_is_used_by_the_sweeps_and_the_operators_admin_only():
         "ratings_inbox/settings/base.py", "merchants/bootstrap.py",  # configure and create the role
         "merchants/platform.py",  # names its alias
         "autoreply/tasks.py", "notifications/tasks.py", "gifts/tasks.py",  # the sweeps list what is due
+        "alerts/tasks.py",  # the SLA alerts and digests due (SLA-3, SLA-5)
+        "bench/alerts.py",  # measures the SLA sweep's SQL as it runs, as the sweeper
         "merchants/admin.py",  # operators read every merchant's rows
     }
 

@@ -1,0 +1,1 @@
+from tests.notifications.fixtures import *  # noqa: F403
