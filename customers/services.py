@@ -125,6 +125,10 @@ def visit_record(
             for position, line in enumerate(lines)
         ]
     )
+    # The customer's rollup and the funnel's "came back" (ANA-3, ANA-5), in this transaction.
+    from ratings.counters import visit_counted
+
+    visit_counted(visit)
     return visit
 
 

@@ -141,6 +141,9 @@ class Rating(TenantModel):
     at_risk_at = models.DateTimeField(null=True, blank=True)
     due_order = models.DateTimeField(default=DUE_NEVER, db_default=DUE_NEVER, editable=False)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # Who sent that first reply: the member a case's response time is counted for (ANA-2).
+    first_responder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+", db_index=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_default=Now())
     needs_reply = models.BooleanField(_("needs reply"), default=False, db_default=False)
@@ -352,6 +355,20 @@ class SummaryCounters(TenantModel):
     needs_reply = models.IntegerField(default=0, db_default=0)
     open_cases = models.IntegerField(default=0, db_default=0)
     unassigned_cases = models.IntegerField(default=0, db_default=0)
+    # Response (ANA-2): ratings with a case, answered by staff, answered by the case's due time.
+    cases = models.IntegerField(default=0, db_default=0)
+    answered = models.IntegerField(default=0, db_default=0)
+    answered_within_target = models.IntegerField(default=0, db_default=0)
+    # The recovery funnel (ANA-3), of the detractor ratings of the day: each counts a rating once.
+    detractors_answered = models.IntegerField(default=0, db_default=0)
+    detractors_answered_within_target = models.IntegerField(default=0, db_default=0)
+    gift_offered = models.IntegerField(default=0, db_default=0)
+    gift_redeemed = models.IntegerField(default=0, db_default=0)
+    # The cost of those ratings' redeemed grants, in hundredths of the merchant's currency.
+    gift_cost_cents = models.BigIntegerField(default=0, db_default=0)
+    returned = models.IntegerField(default=0, db_default=0)
+    rerated = models.IntegerField(default=0, db_default=0)
+    recovered = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -386,3 +403,27 @@ class RatingBranchCounter(SummaryCounters):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "branch"], name="rating_branch_counter_unique"),
         ]
+
+
+class ResponseTimeCounter(TenantModel):
+    """The answered cases of one branch and day (of the rating, in the merchant's time zone), by
+    the member who first replied and by first-response time (ANA-2): what the median and the
+    90th percentile are read from without reading the ratings. Minutes are kept in buckets
+    (ratings.counters.minutes_bucket): exact under two hours, coarser beyond."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    day = models.DateField()
+    responder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", db_index=False)
+    minutes = models.IntegerField()
+    answered = models.IntegerField(default=0)
+    answered_within_target = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "branch", "day", "responder", "minutes"],
+                                    name="response_time_counter_unique", nulls_distinct=False),
+            models.CheckConstraint(condition=models.Q(minutes__gte=0), name="response_time_minutes_not_negative"),
+        ]
+        indexes = [models.Index(fields=["merchant", "day"], name="response_time_counter_day",
+                                include=["branch", "responder", "minutes", "answered", "answered_within_target"])]
