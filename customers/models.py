@@ -116,7 +116,8 @@ class CustomerStats(TenantModel):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     visits = models.IntegerField(default=0, db_default=0)
-    total_spent = models.DecimalField(max_digits=16, decimal_places=2, default=0, db_default=0)
+    # What the visits' invoices add up to, in hundredths of the merchant's currency.
+    spent_cents = models.BigIntegerField(default=0, db_default=0)
     last_visit_at = models.DateTimeField(null=True, blank=True)
     last_branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                     db_constraint=False)
@@ -139,6 +140,6 @@ class CustomerStats(TenantModel):
         ]
         indexes = [
             # The watchlist: the highest spenders first, the lapsed ones picked as the index is read.
-            models.Index(fields=["merchant", "-total_spent", "-customer"], name="customer_stats_watch", include=["lapse_at", "last_branch", "last_visit_at"],
+            models.Index(fields=["merchant", "-spent_cents", "-id"], name="customer_stats_watch", include=["lapse_at", "last_branch", "last_visit_at"],
                          condition=models.Q(lapse_at__isnull=False)),
         ]

@@ -95,12 +95,12 @@ RESPONSE_REBUILD_SQL = f"""
 # The per-customer rollup (customers.CustomerStats), in two parts that the services write
 # separately: what the visits say (customers.stats), what the ratings say (below).
 CUSTOMER_VISITS_SQL = """
-    INSERT INTO customers_customerstats (merchant_id, customer_id, visits, total_spent, last_visit_at,
+    INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents, last_visit_at,
                                          last_branch_id, median_gap, lapse_at)
     SELECT c.merchant_id, c.id, v.visits, v.total, v.last_at, v.last_branch, v.median_gap,
            CASE WHEN v.visits >= 3 THEN v.last_at + 2 * v.median_gap END
     FROM customers_customer c, LATERAL (
-        SELECT count(*) AS visits, COALESCE(sum(x.invoice_total), 0) AS total, max(x.visited_at) AS last_at,
+        SELECT count(*) AS visits, COALESCE(sum(round(x.invoice_total * 100)), 0)::bigint AS total, max(x.visited_at) AS last_at,
                (array_agg(x.branch_id ORDER BY x.visited_at DESC, x.id DESC))[1] AS last_branch,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY x.gap) AS median_gap
         FROM (SELECT id, branch_id, invoice_total, visited_at,
@@ -109,7 +109,7 @@ CUSTOMER_VISITS_SQL = """
     ) v
     {where_customer}
     ON CONFLICT (merchant_id, customer_id) DO UPDATE SET
-        visits = EXCLUDED.visits, total_spent = EXCLUDED.total_spent, last_visit_at = EXCLUDED.last_visit_at,
+        visits = EXCLUDED.visits, spent_cents = EXCLUDED.spent_cents, last_visit_at = EXCLUDED.last_visit_at,
         last_branch_id = EXCLUDED.last_branch_id, median_gap = EXCLUDED.median_gap, lapse_at = EXCLUDED.lapse_at;
 """
 
@@ -296,7 +296,7 @@ def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
     locked until commit: two writers for one customer take turns."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """INSERT INTO customers_customerstats (merchant_id, customer_id, visits, total_spent)
+            """INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents)
                VALUES (%s, %s, 0, 0) ON CONFLICT (merchant_id, customer_id) DO NOTHING""",
             [merchant_id, customer_id])
         cursor.execute(

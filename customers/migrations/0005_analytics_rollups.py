@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('visits', models.IntegerField(db_default=0, default=0)),
-                ('total_spent', models.DecimalField(db_default=0, decimal_places=2, default=0, max_digits=16)),
+                ('spent_cents', models.BigIntegerField(db_default=0, default=0)),
                 ('last_visit_at', models.DateTimeField(blank=True, null=True)),
                 ('median_gap', models.DurationField(blank=True, null=True)),
                 ('lapse_at', models.DateTimeField(blank=True, null=True)),
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='merchants.merchant')),
             ],
             options={
-                'indexes': [models.Index(fields=['merchant', '-total_spent', '-customer'], condition=models.Q(('lapse_at__isnull', False)), include=('lapse_at', 'last_branch', 'last_visit_at'), name='customer_stats_watch')],
+                'indexes': [models.Index(fields=['merchant', '-spent_cents', '-id'], condition=models.Q(('lapse_at__isnull', False)), include=('lapse_at', 'last_branch', 'last_visit_at'), name='customer_stats_watch')],
                 'constraints': [models.UniqueConstraint(fields=('merchant', 'customer'), name='customer_stats_unique'), models.CheckConstraint(condition=models.Q(('visits__gte', 0)), name='customer_stats_visits_not_negative'), models.CheckConstraint(condition=models.Q(('lapse_at__isnull', True), ('visits__gte', 3), _connector='OR'), name='customer_stats_lapse_needs_three_visits')],
             },
         ),

@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "gifts",
     "autoreply",
     "privacy",
+    "analytics",
     "notifications",
 ]
 

@@ -1,0 +1,89 @@
+"""The geometry of the dashboard's charts, drawn as server-rendered SVG by the templates (ANA-6):
+no chart library, no script. Each function turns a selector's figures into shapes in a fixed
+viewBox (the SVG scales to its box, so a 375 px phone shows the whole chart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH = 360
+BAR_AREA_TOP = 12
+BAR_AREA_HEIGHT = 120
+AXIS_Y = BAR_AREA_TOP + BAR_AREA_HEIGHT
+LEFT = 28
+ROW_HEIGHT = 26
+LABEL_WIDTH = 110
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    title: str = ""
+
+
+def _round(value: float) -> float:
+    return round(value, 1)
+
+
+def nps_bars(series: list[dict], *, labels: list[str]) -> dict:
+    """Stacked bars per period (detractors at the bottom, then passives, promoters on top), their
+    height the period's volume, and the NPS of each period as a line over a -100..100 scale."""
+    count = max(len(series), 1)
+    slot = (WIDTH - LEFT - 4) / count
+    width = max(min(slot * 0.7, 28), 1.5)
+    peak = max([row["ratings"] for row in series] + [1])
+    rects, points, ticks = [], [], []
+    every = max(1, round(count / 6))
+    for index, (row, label) in enumerate(zip(series, labels, strict=True)):
+        x = LEFT + index * slot + (slot - width) / 2
+        y = AXIS_Y
+        for band in ("detractors", "passives", "promoters"):
+            height = BAR_AREA_HEIGHT * row[band] / peak
+            if height:
+                y -= height
+                rects.append(Rect(_round(x), _round(y), _round(width), _round(height), band,
+                                  f"{label}: {row[band]}"))
+        if row["nps"] is not None:
+            points.append((_round(x + width / 2), _round(AXIS_Y - BAR_AREA_HEIGHT * (row["nps"] + 100) / 200)))
+        if index % every == 0:
+            ticks.append({"x": _round(x + width / 2), "label": label})
+    return {"rects": rects, "line": " ".join(f"{x},{y}" for x, y in points), "dots": points, "ticks": ticks,
+            "peak": peak, "axis_y": AXIS_Y, "top": BAR_AREA_TOP, "middle": BAR_AREA_TOP + BAR_AREA_HEIGHT / 2,
+            "left": LEFT, "right": WIDTH - 4, "height": AXIS_Y + 22, "width": WIDTH}
+
+
+def horizontal_bars(rows: list[tuple[str, float | None, str]], *, low: float, high: float,
+                    css: str = "positive") -> dict:
+    """One labelled bar per row (label, value or None, shown text) on a low..high scale, from zero;
+    a negative value's bar is drawn left of zero, in the class `negative`."""
+    span = high - low
+    area = WIDTH - LABEL_WIDTH - 40
+    zero = LABEL_WIDTH + area * (0 - low) / span
+    bars = []
+    for index, (label, value, text) in enumerate(rows):
+        y = index * ROW_HEIGHT + 4
+        if value is None:
+            bars.append({"y": y, "label": label, "text": text, "rect": None, "text_x": _round(zero + 4)})
+            continue
+        end = LABEL_WIDTH + area * (value - low) / span
+        x, width = min(zero, end), abs(end - zero)
+        bars.append({"y": y, "label": label, "text": text, "text_x": _round(max(zero, end) + 4),
+                     "rect": Rect(_round(x), y + 3, _round(max(width, 1)), ROW_HEIGHT - 10, "negative" if value < 0 else css)})
+    return {"bars": bars, "zero": _round(zero), "label_x": LABEL_WIDTH - 6, "width": WIDTH,
+            "height": max(len(rows), 1) * ROW_HEIGHT + 6}
+
+
+def funnel(steps: list[tuple[str, int, str]], base: int) -> dict:
+    """The recovery funnel: each step a bar centred on the axis, its width its share of the base."""
+    area = WIDTH - 8
+    bars = []
+    for index, (label, count, text) in enumerate(steps):
+        width = area * count / base if base else 0
+        y = index * (ROW_HEIGHT + 10) + 14
+        bars.append({"label": label, "text": text, "label_y": y, "rect": Rect(
+            _round(4 + (area - width) / 2), y + 4, _round(max(width, 1.5)), ROW_HEIGHT - 8, f"step step-{index}")})
+    return {"bars": bars, "width": WIDTH, "height": len(steps) * (ROW_HEIGHT + 10) + 8, "middle": WIDTH / 2}
