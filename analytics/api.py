@@ -14,7 +14,7 @@ from ratings_inbox.api.views import MerchantView
 from ratings_inbox.keyset import Column
 
 from . import selectors
-from .params import explicit_dates, filters_from
+from .params import filters_from
 from .serializers import NpsSerializer, RecoverySerializer, ResponseSerializer, WatchItemSerializer
 
 FILTER_PARAMETERS = [
@@ -54,13 +54,12 @@ class RecoveryView(MerchantView):
 
 class WatchlistView(MerchantView):
     @extend_schema(operation_id="analytics_watchlist", parameters=[*FILTER_PARAMETERS, *PAGE_PARAMETERS],
+                   description="Who is overdue now (ANA-5): the dates are checked but bound nothing.",
                    responses={200: paginated_schema(WatchItemSerializer, "WatchlistPage"), **errors(*READ_ERRORS)})
     def get(self, request, merchant_slug):
         filters = filters_from(request.query_params, self.access)  # every parameter checked
-        date_from, date_to = explicit_dates(request.query_params)
         now = timezone.now()
-        rows = selectors.watchlist(access=self.access, now=now, branch_id=filters.branch_id,
-                                   date_from=date_from, date_to=date_to)
+        rows = selectors.watchlist(access=self.access, now=now, branch_id=filters.branch_id)
         currency = self.access.merchant.currency
         return paginated_response(
             request, rows, ordering=selectors.WATCHLIST_ORDERING, columns=WATCHLIST_COLUMNS,

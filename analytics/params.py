@@ -28,11 +28,6 @@ def _date(query, name: str) -> dt.date | None:
         raise ValidationError({name: _("A date YYYY-MM-DD is required.")}) from exc
 
 
-def explicit_dates(query) -> tuple[dt.date | None, dt.date | None]:
-    """The dates as given, without the defaults (the watchlist bounds its last visits only by these)."""
-    return _date(query, "date_from"), _date(query, "date_to")
-
-
 def branch_from(query, access: Access) -> int | None:
     """The branch filter: a branch of the merchant within the access's branches, else 400 on it."""
     value = (query.get("branch") or "").strip()

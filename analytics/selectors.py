@@ -21,7 +21,7 @@ from customers.models import CustomerStats
 from merchants.access import Access
 from merchants.models import Branch
 from ratings.counters import COLUMNS
-from ratings.selectors import day_bounds, nps
+from ratings.selectors import nps
 
 DEFAULT_DAYS = 90
 INTERVALS = ("week", "month")
@@ -302,20 +302,15 @@ def recovery_funnel(*, access: Access, filters: AnalyticsFilters, sums=None, bra
 WATCHLIST_ORDERING = "-spent"
 
 
-def watchlist(*, access: Access, now: dt.datetime, branch_id: int | None = None,
-              date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[CustomerStats]:
+def watchlist(*, access: Access, now: dt.datetime, branch_id: int | None = None) -> QuerySet[CustomerStats]:
     """ANA-5: customers with 3 visits or more whose time since their last visit is over twice
     their median gap between visits, the highest spenders first, within the access's branches
-    (a customer's branch is that of their last visit); the dates, when given, bound the day of
-    the last visit. A keyset-paginated queryset on (spent_cents, id), both descending."""
+    (a customer's branch is that of their last visit). The list is as of `now`: a date range
+    does not apply to it (who is overdue today does not depend on the range looked at). A
+    keyset-paginated queryset on (spent_cents, id), both descending."""
     rows = access.scope(CustomerStats.objects, branch="last_branch_id").filter(lapse_at__lt=now)
     if branch_id is not None:
         rows = rows.filter(last_branch_id=branch_id)
-    start, end = day_bounds(access.merchant, date_from, date_to)
-    if start is not None:
-        rows = rows.filter(last_visit_at__gte=start)
-    if end is not None:
-        rows = rows.filter(last_visit_at__lt=end)
     return rows.select_related("customer", "last_branch").order_by("-spent_cents", "-id")
 
 
@@ -337,10 +332,12 @@ def watch_item(stats: CustomerStats, *, now: dt.datetime, currency: str) -> dict
     }
 
 
-def dashboard(*, access: Access, filters: AnalyticsFilters) -> dict:
+def dashboard(*, access: Access, filters: AnalyticsFilters, branches: list[Branch]) -> dict:
     """Every figure of the page: the NPS series, the ranking, response and funnel, from one read
-    of the branch counters shared by the three (the API reads each alone)."""
-    sums, branches = _branch_sums(access, filters), _branches(access, filters)
+    of the branch counters shared by the three (the API reads each alone). `branches` are the
+    access's branches (the page lists them for its filter), in name order."""
+    sums = _branch_sums(access, filters)
+    branches = [branch for branch in branches if filters.branch_id in (None, branch.pk)]
     return {
         "nps": nps_series(access=access, filters=filters),
         "ranking": branch_ranking(access=access, filters=filters, sums=sums, branches=branches),

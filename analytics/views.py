@@ -19,7 +19,7 @@ from ratings.export import CONTENT_TYPE, neutralised
 
 from . import charts, selectors
 from .templatetags.analytics_tags import percent
-from .params import explicit_dates, filters_from
+from .params import filters_from
 
 WATCHLIST_PAGE = 25
 WATCHLIST_CSV_ROWS = 1000
@@ -51,9 +51,7 @@ def _funnel_steps(row: dict) -> list[tuple[str, str, int]]:
 
 
 def _watchlist(request, filters, now):
-    date_from, date_to = explicit_dates(request.GET)
-    rows = selectors.watchlist(access=request.access, now=now, branch_id=filters.branch_id,
-                               date_from=date_from, date_to=date_to)
+    rows = selectors.watchlist(access=request.access, now=now, branch_id=filters.branch_id)
     currency = request.access.merchant.currency
     return [selectors.watch_item(stats, now=now, currency=currency) for stats in rows[:WATCHLIST_PAGE]]
 
@@ -66,7 +64,8 @@ def dashboard(request, merchant_slug):
     if error is not None:
         return render(request, "analytics/dashboard.html", {"errors": error.message_dict,
                                                             "branches": _branch_choices(request)}, status=400)
-    figures = selectors.dashboard(access=request.access, filters=filters)
+    branches = _branch_choices(request)
+    figures = selectors.dashboard(access=request.access, filters=filters, branches=branches)
     nps, response, recovery = figures["nps"], figures["response"], figures["recovery"]
     labels = _period_labels(nps["series"], filters.interval)
     steps = _funnel_steps(recovery)
@@ -95,7 +94,7 @@ def dashboard(request, merchant_slug):
         "previous_comment_rate": _percent(nps["previous"]["comments"], nps["previous"]["ratings"])
         if nps["previous"] else None,
         "watchlist": _watchlist(request, filters, now),
-        "branches": _branch_choices(request),
+        "branches": branches,
         "query": request.GET.urlencode(),
         "csv": {name: reverse("analytics:csv", args=[merchant_slug, name]) for name in CSV_TABLES},
     }
@@ -105,7 +104,7 @@ def dashboard(request, merchant_slug):
 def _branch_choices(request):
     from merchants.selectors import branch_list
 
-    return list(branch_list(access=request.access).only("id", "name"))
+    return list(branch_list(access=request.access).only("id", "name").order_by("name", "id"))
 
 
 # --- CSV of each table (ANA-6) -------------------------------------------------------------------
@@ -149,9 +148,7 @@ def _recovery_table(request, filters):
 
 def _watchlist_table(request, filters):
     now = timezone.now()
-    date_from, date_to = explicit_dates(request.GET)
-    stats = selectors.watchlist(access=request.access, now=now, branch_id=filters.branch_id,
-                                date_from=date_from, date_to=date_to)[:WATCHLIST_CSV_ROWS]
+    stats = selectors.watchlist(access=request.access, now=now, branch_id=filters.branch_id)[:WATCHLIST_CSV_ROWS]
     currency = request.access.merchant.currency
     header = ("customer_id", "customer", "visits", "median_gap_days", "days_since_last_visit", "last_visit_at",
               "last_score", "detractor", "branch", "total_spent", "currency")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -28,3 +29,13 @@ def percent(rate) -> str:
     if rate is None:
         return "—"
     return f"{number_format(round(100 * rate), force_grouping=True)} %"
+
+
+@register.filter
+def days(value) -> str:
+    """A number of days for people: '1 day', '6,5 days', '41 days'."""
+    if value is None:
+        return "—"
+    whole = float(value) == int(value)
+    shown = number_format(value, decimal_pos=0 if whole else 1, force_grouping=True)
+    return ngettext("%(n)s day", "%(n)s days", int(value) if whole else 2) % {"n": shown}
