@@ -18,8 +18,8 @@ from merchants.decorators import member_required
 from ratings.export import CONTENT_TYPE, neutralised
 
 from . import charts, selectors
-from .templatetags.analytics_tags import percent
 from .params import filters_from
+from .templatetags.analytics_tags import percent
 
 WATCHLIST_PAGE = 25
 WATCHLIST_CSV_ROWS = 1000
