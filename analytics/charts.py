@@ -29,15 +29,17 @@ def _round(value: float) -> float:
     return round(value, 1)
 
 
-def nps_bars(series: list[dict], *, labels: list[str]) -> dict:
+def nps_bars(series: list[dict], *, labels: list[str], width: int = WIDTH) -> dict:
     """Stacked bars per period (detractors at the bottom, then passives, promoters on top), their
-    height the period's volume, and the NPS of each period as a line over a -100..100 scale."""
+    height the period's volume, and the NPS of each period as a line over a -100..100 scale.
+    `width`: the viewBox's (a wide chart for wide screens keeps its text the size of the page's)."""
+    chart_width = width
     count = max(len(series), 1)
-    slot = (WIDTH - LEFT - 4) / count
-    width = max(min(slot * 0.7, 28), 1.5)
+    slot = (chart_width - LEFT - 4) / count
+    width = max(min(slot * 0.7, 36), 1.5)
     peak = max([row["ratings"] for row in series] + [1])
     rects, points, ticks = [], [], []
-    every = max(1, round(count / 6))
+    every = max(1, round(count / (chart_width / 60)))
     for index, (row, label) in enumerate(zip(series, labels, strict=True)):
         x = LEFT + index * slot + (slot - width) / 2
         y = AXIS_Y
@@ -53,7 +55,7 @@ def nps_bars(series: list[dict], *, labels: list[str]) -> dict:
             ticks.append({"x": _round(x + width / 2), "label": label})
     return {"rects": rects, "line": " ".join(f"{x},{y}" for x, y in points), "dots": points, "ticks": ticks,
             "peak": peak, "axis_y": AXIS_Y, "top": BAR_AREA_TOP, "middle": BAR_AREA_TOP + BAR_AREA_HEIGHT / 2,
-            "left": LEFT, "right": WIDTH - 4, "height": AXIS_Y + 22, "width": WIDTH}
+            "left": LEFT, "right": chart_width - 4, "height": AXIS_Y + 22, "width": chart_width}
 
 
 def horizontal_bars(rows: list[tuple[str, float | None, str]], *, low: float, high: float,
@@ -61,7 +63,7 @@ def horizontal_bars(rows: list[tuple[str, float | None, str]], *, low: float, hi
     """One labelled bar per row (label, value or None, shown text) on a low..high scale, from zero;
     a negative value's bar is drawn left of zero, in the class `negative`."""
     span = high - low
-    area = WIDTH - LABEL_WIDTH - 40
+    area = WIDTH - LABEL_WIDTH - 56  # room for the value after the longest bar
     zero = LABEL_WIDTH + area * (0 - low) / span
     bars = []
     for index, (label, value, text) in enumerate(rows):

@@ -76,7 +76,8 @@ def dashboard(request, merchant_slug):
     context = {
         "filters": filters, "figures": figures, "nps": nps, "response": response, "recovery": recovery,
         "series": list(zip(nps["series"], labels, strict=True)),
-        "nps_chart": charts.nps_bars(nps["series"], labels=labels),
+        "nps_charts": [("narrow", charts.nps_bars(nps["series"], labels=labels)),
+                       ("wide", charts.nps_bars(nps["series"], labels=labels, width=900))],
         "ranking_chart": charts.horizontal_bars(
             [(row["branch"]["name"], row["nps"], "—" if row["nps"] is None else str(row["nps"]))
              for row in figures["ranking"]], low=-100, high=100),
