@@ -13,28 +13,31 @@ from __future__ import annotations
 
 from django.db import connection
 
+from .models import RESPONSE_BUCKET_COLUMNS, RESPONSE_BUCKETS, response_bucket_column
+
 COLUMNS = ("total_ratings", "comments_received", "replies_sent", "unread_comments",
            "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases",
            "cases", "answered", "answered_within_target", "detractors_answered",
            "detractors_answered_within_target", "gift_offered", "gift_redeemed", "gift_cost_cents",
            "returned", "rerated", "recovered")
 
-# A response time's bucket in minutes (ANA-2): exact under two hours, to ten minutes under a day,
-# to the hour under a week, to the day beyond. The same rule in Python and in SQL.
-MINUTES_BUCKET_SQL = """CASE WHEN {m} < 120 THEN {m} WHEN {m} < 1440 THEN {m} - {m} % 10
-                             WHEN {m} < 10080 THEN {m} - {m} % 60 ELSE {m} - {m} % 1440 END"""
+# What the analytics read of the day counters (ANA-1..3): the columns of the covering index
+# rating_day_counter_analytics.
+ANALYTICS_COLUMNS = ("total_ratings", "comments_received", "promoters", "passives", "detractors", "cases", "answered",
+                     "answered_within_target", "detractors_answered", "detractors_answered_within_target",
+                     "gift_offered", "gift_redeemed", "gift_cost_cents", "returned", "rerated", "recovered")
+
+# Minutes from a case's opening to its first reply, and the bucket column they fall in (ANA-2).
 RESPONSE_MINUTES_SQL = ("floor(extract(epoch FROM greatest(r.first_response_at - r.case_opened_at,"
                         " interval '0')) / 60)::int")
 
 
-def minutes_bucket(minutes: int) -> int:
-    if minutes < 120:
-        return minutes
-    if minutes < 1440:
-        return minutes - minutes % 10
-    if minutes < 10080:
-        return minutes - minutes % 60
-    return minutes - minutes % 1440
+def _bucket_sums_sql(minutes: str) -> str:
+    bounds = list(RESPONSE_BUCKETS) + [None]
+    return ", ".join(
+        f"count(*) FILTER (WHERE {minutes} >= {low}" + (f" AND {minutes} < {high})" if high is not None else ")")
+        for low, high in zip(bounds, bounds[1:]))
+
 
 # One statement: the counters of every (merchant, branch, local day) from the ratings.
 REBUILD_SQL = """
@@ -82,14 +85,14 @@ REBUILD_SQL = """
 # The response-time counters from the answered cases (ANA-2).
 RESPONSE_REBUILD_SQL = f"""
     DELETE FROM ratings_responsetimecounter {{where_counter}};
-    INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, day, responder_id, minutes, answered,
-                                             answered_within_target)
+    INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, day, responder_id, answered,
+                                             answered_within_target, {', '.join(RESPONSE_BUCKET_COLUMNS)})
     SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date, r.first_responder_id,
-           {MINUTES_BUCKET_SQL.format(m=RESPONSE_MINUTES_SQL)},
-           count(*), count(*) FILTER (WHERE r.first_response_at <= r.due_at)
+           count(*), count(*) FILTER (WHERE r.first_response_at <= r.due_at),
+           {_bucket_sums_sql(RESPONSE_MINUTES_SQL)}
     FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
     WHERE r.status <> 'none' AND r.first_response_at IS NOT NULL {{and_rating}}
-    GROUP BY 1, 2, 3, 4, 5;
+    GROUP BY 1, 2, 3, 4;
 """
 
 # The per-customer rollup (customers.CustomerStats), in two parts that the services write
@@ -217,15 +220,15 @@ def bump_many(merchant_id: int, deltas_by_rating: dict[int, dict[str, int]]) -> 
         )
 
 
-def response_key(rating) -> tuple[int | None, int, bool] | None:
+def response_key(rating) -> tuple[int | None, str, bool] | None:
     """Where an answered case counts among the response-time counters (ANA-2): (the member who
-    first replied, the bucket of minutes from the case's opening to that reply, within target);
-    None while the rating has no case or no reply."""
+    first replied, the bucket column of the minutes from the case's opening to that reply, within
+    target); None while the rating has no case or no reply."""
     if rating.status == "none" or rating.first_response_at is None:
         return None
     seconds = max((rating.first_response_at - rating.case_opened_at).total_seconds(), 0)
     within = rating.due_at is not None and rating.first_response_at <= rating.due_at
-    return rating.first_responder_id, minutes_bucket(int(seconds // 60)), within
+    return rating.first_responder_id, response_bucket_column(int(seconds // 60)), within
 
 
 def bump_responses(merchant_id: int, changes: dict[int, tuple]) -> None:
@@ -237,31 +240,33 @@ def bump_responses(merchant_id: int, changes: dict[int, tuple]) -> None:
             continue
         for key, delta in ((before, -1), (after, 1)):
             if key is not None:
-                responder, minutes, within = key
-                rows.append((rating_id, responder, minutes, delta, delta if within else 0))
+                responder, column, within = key
+                rows.append((rating_id, responder, RESPONSE_BUCKET_COLUMNS.index(column), delta,
+                             delta if within else 0))
     if not rows:
         return
-    ids, responders, minutes, deltas, within = (list(column) for column in zip(*rows, strict=True))
+    ids, responders, buckets, deltas, within = (list(column) for column in zip(*rows, strict=True))
+    sums = ", ".join(f"COALESCE(sum(d.answered) FILTER (WHERE d.bucket = {index}), 0)"
+                     for index in range(len(RESPONSE_BUCKET_COLUMNS)))
+    added = ", ".join(f"{c} = ratings_responsetimecounter.{c} + EXCLUDED.{c}"
+                      for c in ("answered", "answered_within_target", *RESPONSE_BUCKET_COLUMNS))
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             WITH d AS (
                 SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::int[])
-                    AS d(id, responder_id, minutes, answered, within)
+                    AS d(id, responder_id, bucket, answered, within)
             )
-            INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, day, responder_id, minutes, answered,
-                                                     answered_within_target)
+            INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, day, responder_id, answered,
+                                                     answered_within_target, {', '.join(RESPONSE_BUCKET_COLUMNS)})
             SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date, d.responder_id,
-                   d.minutes, sum(d.answered), sum(d.within)
+                   sum(d.answered), sum(d.within), {sums}
             FROM d JOIN ratings_rating r ON r.merchant_id = %s AND r.id = d.id
             JOIN merchants_merchant m ON m.id = r.merchant_id
-            GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 3, 4, 5
-            ON CONFLICT (merchant_id, branch_id, day, responder_id, minutes) DO UPDATE SET
-                answered = ratings_responsetimecounter.answered + EXCLUDED.answered,
-                answered_within_target = ratings_responsetimecounter.answered_within_target
-                                         + EXCLUDED.answered_within_target
+            GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4
+            ON CONFLICT (merchant_id, branch_id, day, responder_id) DO UPDATE SET {added}
             """,
-            [ids, responders, minutes, deltas, within, merchant_id],
+            [ids, responders, buckets, deltas, within, merchant_id],
         )
 
 

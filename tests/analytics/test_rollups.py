@@ -21,7 +21,13 @@ from merchants import tenancy
 from merchants.access import Access
 from ratings import cases
 from ratings.counters import COLUMNS, counters_rebuild
-from ratings.models import Rating, RatingBranchCounter, RatingDayCounter, ResponseTimeCounter
+from ratings.models import (
+    RESPONSE_BUCKET_COLUMNS,
+    Rating,
+    RatingBranchCounter,
+    RatingDayCounter,
+    ResponseTimeCounter,
+)
 
 PRESENT = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)
 START = PRESENT - dt.timedelta(days=60)
@@ -34,8 +40,8 @@ def kept_rows(merchant) -> dict:
         "branches": sorted(RatingBranchCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
                            .values_list("branch_id", *COLUMNS)),
         "times": sorted(ResponseTimeCounter.objects.filter(merchant=merchant).exclude(answered=0)
-                        .values_list("branch_id", "day", "responder_id", "minutes", "answered",
-                                     "answered_within_target")),
+                        .values_list("branch_id", "day", "responder_id", "answered", "answered_within_target",
+                                     *RESPONSE_BUCKET_COLUMNS)),
         "customers": sorted(CustomerStats.objects.filter(merchant=merchant).exclude(visits=0, last_rating_id=None)
                             .values_list("customer_id", "visits", "spent_cents", "last_visit_at", "last_branch_id",
                                          "median_gap", "lapse_at", "last_rating_id", "last_rating_at", "last_score",

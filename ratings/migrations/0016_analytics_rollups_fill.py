@@ -1,4 +1,4 @@
-"""Fills the analytics rollups of 0014 and customers 0005 from the ratings, visits and grants,
+"""Fills the analytics rollups of 0014, 0015 and customers 0005 from the ratings, visits and grants,
 one merchant per transaction (SCALE-4), as 0013 filled the case views' counters."""
 
 from django.db import migrations, transaction
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0005_analytics_rollups'),
         ('gifts', '0006_gift_cost'),
-        ('ratings', '0014_analytics_rollups'),
+        ('ratings', '0015_response_time_buckets'),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
