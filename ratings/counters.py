@@ -15,14 +15,15 @@ from django.db import connection
 
 from .models import RESPONSE_BUCKET_COLUMNS, RESPONSE_BUCKETS, response_bucket_column
 
-COLUMNS = ("total_ratings", "comments_received", "replies_sent", "unread_comments",
-           "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases",
-           "cases", "answered", "answered_within_target", "detractors_answered",
-           "detractors_answered_within_target", "gift_offered", "gift_redeemed", "gift_cost_cents",
-           "returned", "rerated", "recovered")
+# What the inbox's summary reads (INB-1, CASE-6); the analytics' columns follow.
+SUMMARY_COLUMNS = ("total_ratings", "comments_received", "replies_sent", "unread_comments",
+                   "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases")
+COLUMNS = SUMMARY_COLUMNS + (
+    "cases", "answered", "answered_within_target", "detractors_answered", "detractors_answered_within_target",
+    "gift_offered", "gift_redeemed", "gift_cost_cents", "returned", "rerated", "recovered")
 
-# What the analytics read of the day counters (ANA-1..3): the columns of the covering index
-# rating_day_counter_analytics.
+# What the analytics read of the day and period counters (ANA-1..3): the columns the covering index
+# rating_period_counter_start holds.
 ANALYTICS_COLUMNS = ("total_ratings", "comments_received", "promoters", "passives", "detractors", "cases", "answered",
                      "answered_within_target", "detractors_answered", "detractors_answered_within_target",
                      "gift_offered", "gift_redeemed", "gift_cost_cents", "returned", "rerated", "recovered")
@@ -36,7 +37,7 @@ def _bucket_sums_sql(minutes: str) -> str:
     bounds = list(RESPONSE_BUCKETS) + [None]
     return ", ".join(
         f"count(*) FILTER (WHERE {minutes} >= {low}" + (f" AND {minutes} < {high})" if high is not None else ")")
-        for low, high in zip(bounds, bounds[1:]))
+        for low, high in zip(bounds, bounds[1:], strict=False))
 
 
 # One statement: the counters of every (merchant, branch, local day) from the ratings.
@@ -93,6 +94,12 @@ RESPONSE_REBUILD_SQL = f"""
     FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
     WHERE r.status <> 'none' AND r.first_response_at IS NOT NULL {{and_rating}}
     GROUP BY 1, 2, 3, 4;
+    INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, kind, day, responder_id, answered,
+                                             answered_within_target, {', '.join(RESPONSE_BUCKET_COLUMNS)})
+    SELECT merchant_id, branch_id, 'month', date_trunc('month', day)::date, responder_id, sum(answered),
+           sum(answered_within_target), {', '.join(f'sum({c})' for c in RESPONSE_BUCKET_COLUMNS)}
+    FROM ratings_responsetimecounter WHERE kind = 'day' {{and_counter}}
+    GROUP BY 1, 2, 4, 5;
 """
 
 # The per-customer rollup (customers.CustomerStats), in two parts that the services write
@@ -133,6 +140,17 @@ CUSTOMER_RATINGS_SQL = """
 """
 
 
+# The week and month counters of every branch, from the day counters.
+PERIOD_REBUILD_SQL = f"""
+    DELETE FROM ratings_ratingperiodcounter {{where}};
+    INSERT INTO ratings_ratingperiodcounter (merchant_id, branch_id, kind, start, {', '.join(COLUMNS)})
+    SELECT merchant_id, branch_id, p.kind, p.start, {', '.join(f'sum({c})' for c in COLUMNS)}
+    FROM ratings_ratingdaycounter, LATERAL (VALUES ('week', date_trunc('week', day)::date),
+                                                   ('month', date_trunc('month', day)::date)) AS p(kind, start)
+    {{where}}
+    GROUP BY 1, 2, 3, 4;
+"""
+
 # The all-time counters of every branch, from the day counters.
 BRANCH_REBUILD_SQL = f"""
     DELETE FROM ratings_ratingbranchcounter {{where}};
@@ -150,7 +168,9 @@ def rebuild_sql(merchant_id: int | None = None, *, branches: bool = True) -> str
     statements = REBUILD_SQL.format(where_counter=where_counter, where_rating=where_rating,
                                     columns=", ".join(COLUMNS))
     statements += RESPONSE_REBUILD_SQL.format(
-        where_counter=where_counter, and_rating="" if merchant_id is None else f"AND r.merchant_id = {int(merchant_id)}")
+        where_counter=where_counter, and_rating="" if merchant_id is None else f"AND r.merchant_id = {int(merchant_id)}",
+        and_counter="" if merchant_id is None else f"AND merchant_id = {int(merchant_id)}")
+    statements += PERIOD_REBUILD_SQL.format(where=where_counter)
     where_customer = "" if merchant_id is None else f"WHERE c.merchant_id = {int(merchant_id)}"
     statements += f"DELETE FROM customers_customerstats {where_counter};"
     statements += CUSTOMER_VISITS_SQL.format(where_customer=where_customer)
@@ -188,13 +208,14 @@ def bump_many(merchant_id: int, deltas_by_rating: dict[int, dict[str, int]]) -> 
     arrays = [[deltas_by_rating[rating_id].get(name, 0) for rating_id in ids] for name in names]
     arguments = ", ".join(["%s::bigint[]"] * (len(names) + 1))
     values = ", ".join(name if name in names else "0" for name in COLUMNS)
+    grouped = ", ".join(f"sum({name})" if name in names else "0" for name in COLUMNS)
 
     def add(table: str) -> str:
         return ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in names)
 
     with connection.cursor() as cursor:
-        # Day rows first, then branch rows, each in (branch, day) order, in every transaction:
-        # the same lock order everywhere.
+        # Day rows first, then week and month rows, then branch rows, each in (branch, day) order,
+        # in every transaction: the same lock order everywhere.
         cursor.execute(
             f"""
             WITH d AS (
@@ -209,6 +230,14 @@ def bump_many(merchant_id: int, deltas_by_rating: dict[int, dict[str, int]]) -> 
                 INSERT INTO ratings_ratingdaycounter (merchant_id, branch_id, day, {', '.join(COLUMNS)})
                 SELECT merchant_id, branch_id, day, {values} FROM source ORDER BY branch_id, day
                 ON CONFLICT (merchant_id, branch_id, day) DO UPDATE SET {add('ratings_ratingdaycounter')}
+                RETURNING 1
+            ), period_rows AS (
+                INSERT INTO ratings_ratingperiodcounter (merchant_id, branch_id, kind, start, {', '.join(COLUMNS)})
+                SELECT merchant_id, branch_id, kind, start, {grouped}
+                FROM source, LATERAL (VALUES ('week', date_trunc('week', day)::date),
+                                             ('month', date_trunc('month', day)::date)) AS p(kind, start)
+                GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4
+                ON CONFLICT (merchant_id, branch_id, kind, start) DO UPDATE SET {add('ratings_ratingperiodcounter')}
                 RETURNING 1
             )
             INSERT INTO ratings_ratingbranchcounter (merchant_id, branch_id, {', '.join(COLUMNS)})
@@ -250,24 +279,26 @@ def bump_responses(merchant_id: int, changes: dict[int, tuple]) -> None:
                      for index in range(len(RESPONSE_BUCKET_COLUMNS)))
     added = ", ".join(f"{c} = ratings_responsetimecounter.{c} + EXCLUDED.{c}"
                       for c in ("answered", "answered_within_target", *RESPONSE_BUCKET_COLUMNS))
+    local_day = "(r.created_at AT TIME ZONE m.timezone)::date"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH d AS (
-                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::int[])
-                    AS d(id, responder_id, bucket, answered, within)
+        for kind, day in (("day", local_day), ("month", f"date_trunc('month', {local_day})::date")):
+            cursor.execute(
+                f"""
+                WITH d AS (
+                    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::int[])
+                        AS d(id, responder_id, bucket, answered, within)
+                )
+                INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, kind, day, responder_id, answered,
+                                                         answered_within_target, {', '.join(RESPONSE_BUCKET_COLUMNS)})
+                SELECT r.merchant_id, r.branch_id, '{kind}', {day}, d.responder_id, sum(d.answered), sum(d.within),
+                       {sums}
+                FROM d JOIN ratings_rating r ON r.merchant_id = %s AND r.id = d.id
+                JOIN merchants_merchant m ON m.id = r.merchant_id
+                GROUP BY 1, 2, 4, 5 ORDER BY 2, 4, 5
+                ON CONFLICT (merchant_id, branch_id, kind, day, responder_id) DO UPDATE SET {added}
+                """,
+                [ids, responders, buckets, deltas, within, merchant_id],
             )
-            INSERT INTO ratings_responsetimecounter (merchant_id, branch_id, day, responder_id, answered,
-                                                     answered_within_target, {', '.join(RESPONSE_BUCKET_COLUMNS)})
-            SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date, d.responder_id,
-                   sum(d.answered), sum(d.within), {sums}
-            FROM d JOIN ratings_rating r ON r.merchant_id = %s AND r.id = d.id
-            JOIN merchants_merchant m ON m.id = r.merchant_id
-            GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4
-            ON CONFLICT (merchant_id, branch_id, day, responder_id) DO UPDATE SET {added}
-            """,
-            [ids, responders, buckets, deltas, within, merchant_id],
-        )
 
 
 def detractors_between(merchant_id: int, customer_id: int, since, until, *, extra: str = "") -> list[int]:

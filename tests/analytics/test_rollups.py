@@ -26,6 +26,7 @@ from ratings.models import (
     Rating,
     RatingBranchCounter,
     RatingDayCounter,
+    RatingPeriodCounter,
     ResponseTimeCounter,
 )
 
@@ -39,8 +40,10 @@ def kept_rows(merchant) -> dict:
                        .values_list("branch_id", "day", *COLUMNS)),
         "branches": sorted(RatingBranchCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
                            .values_list("branch_id", *COLUMNS)),
+        "periods": sorted(RatingPeriodCounter.objects.filter(merchant=merchant).exclude(total_ratings=0)
+                          .values_list("branch_id", "kind", "start", *COLUMNS)),
         "times": sorted(ResponseTimeCounter.objects.filter(merchant=merchant).exclude(answered=0)
-                        .values_list("branch_id", "day", "responder_id", "answered", "answered_within_target",
+                        .values_list("branch_id", "kind", "day", "responder_id", "answered", "answered_within_target",
                                      *RESPONSE_BUCKET_COLUMNS)),
         "customers": sorted(CustomerStats.objects.filter(merchant=merchant).exclude(visits=0, last_rating_id=None)
                             .values_list("customer_id", "visits", "spent_cents", "last_visit_at", "last_branch_id",

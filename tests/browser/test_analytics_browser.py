@@ -51,7 +51,7 @@ def history(make, acting_for):
                  gift_create(merchant=merchant, actor=admin, name="15 %", kind="discount", discount_percent=15,
                              validity_days=30, cost="9000")]
     ratings = []
-    for n in range(170):
+    for _ in range(170):
         created = start + dt.timedelta(minutes=rng.randrange(84 * 24 * 60 - 600))
         branch = rng.choice(branches)
         score = max(1, min(10, round(rng.gauss(7.6 + quality[branch.pk], 2.2))))

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0005_analytics_rollups'),
         ('gifts', '0006_gift_cost'),
-        ('ratings', '0015_response_time_buckets'),
+        ('ratings', '0016_period_counters'),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
