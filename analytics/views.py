@@ -75,9 +75,13 @@ def dashboard(request, merchant_slug):
                     "previous": previous.get(key)} for key, label, count in steps]
     context = {
         "filters": filters, "figures": figures, "nps": nps, "response": response, "recovery": recovery,
-        "series": list(zip(nps["series"], labels, strict=True)),
-        "nps_charts": [("narrow", charts.nps_bars(nps["series"], labels=labels)),
-                       ("wide", charts.nps_bars(nps["series"], labels=labels, width=900))],
+        "nps_rows": charts.table_rows([
+            (label, [row["ratings"], row["promoters"], row["passives"], row["detractors"], row["comments"], row["nps"]])
+            for row, label in zip(nps["series"], labels, strict=True)]),
+        "nps_charts": [charts.nps_svg(charts.nps_bars(nps["series"], labels=labels), size="narrow",
+                                      labelledby="an-nps"),
+                       charts.nps_svg(charts.nps_bars(nps["series"], labels=labels, width=900), size="wide",
+                                      labelledby="an-nps")],
         "ranking_chart": charts.horizontal_bars(
             [(row["branch"]["name"], row["nps"], "—" if row["nps"] is None else str(row["nps"]))
              for row in figures["ranking"]], low=-100, high=100),
