@@ -19,7 +19,9 @@ from ratings.export import CONTENT_TYPE, neutralised
 
 from . import charts, selectors
 from .params import filters_from
-from .templatetags.analytics_tags import percent
+from ratings.templatetags.inbox_tags import money
+
+from .templatetags.analytics_tags import minutes, percent
 
 WATCHLIST_PAGE = 25
 WATCHLIST_CSV_ROWS = 1000
@@ -103,7 +105,38 @@ def dashboard(request, merchant_slug):
         "query": request.GET.urlencode(),
         "csv": {name: reverse("analytics:csv", args=[merchant_slug, name]) for name in CSV_TABLES},
     }
+    context.update(_tables(figures, response, recovery))
     return render(request, "analytics/dashboard.html", context)
+
+
+def _response_cells(row: dict) -> list:
+    within = f"{row['answered_within_target']}"
+    if row["within_target_rate"] is not None:
+        within += f" ({percent(row['within_target_rate'])})"
+    return [row["cases"], row["answered"], within, minutes(row["median_first_response_minutes"]),
+            minutes(row["p90_first_response_minutes"])]
+
+
+def _tables(figures: dict, response: dict, recovery: dict) -> dict:
+    """The branch and member tables' rows, drawn in Python (charts.table_rows): a large merchant's
+    20 branches made them the page's costliest templates."""
+    currency = recovery["currency"]
+
+    def cost(value):
+        return "—" if value is None else money(value, currency)
+
+    return {
+        "ranking_rows": charts.table_rows([(row["branch"]["name"], [row["ratings"], row["nps"], row["previous_nps"]])
+                                           for row in figures["ranking"]]),
+        "response_branch_rows": charts.table_rows([(row["branch"]["name"], _response_cells(row))
+                                                   for row in response["by_branch"]]),
+        "response_member_rows": charts.table_rows([(row["member"]["full_name"], _response_cells(row))
+                                                   for row in response["by_member"]]),
+        "recovery_branch_rows": charts.table_rows([
+            (row["branch"]["name"], [row["detractors"], row["answered"], row["gift_redeemed"], row["returned"],
+                                     row["recovered"], cost(row["gift_cost"]), cost(row["cost_per_recovered"])])
+            for row in recovery["by_branch"]]),
+    }
 
 
 def _branch_choices(request):
