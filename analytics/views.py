@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET
 
 from merchants.decorators import member_required
 from ratings.export import CONTENT_TYPE, neutralised
+from ratings.templatetags.inbox_tags import money
 
 from . import charts, selectors
 from .params import filters_from
-from ratings.templatetags.inbox_tags import money
-
 from .templatetags.analytics_tags import minutes, percent
 
 WATCHLIST_PAGE = 25
