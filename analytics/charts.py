@@ -138,3 +138,21 @@ def table_rows(rows: list[tuple[str, list]], *, css: str = "") -> SafeString:
         f'<tr{row_class}><th scope="row">{escape(label)}</th>'
         + "".join(f'<td class="num">{_number(value)}</td>' for value in values) + "</tr>"
         for label, values in rows))  # labels and text escaped, the rest numbers
+
+
+def hbars_svg(chart: dict, *, labelledby: str) -> SafeString:
+    """A horizontal_bars() chart's SVG markup (one bar per branch: 20 at a large merchant)."""
+    parts = [f'<svg class="chart hbars" viewBox="0 0 {chart["width"]} {chart["height"]}" role="img" '
+             f'aria-labelledby="{escape(labelledby)}" focusable="false">',
+             f'<line class="axis" x1="{chart["zero"]}" x2="{chart["zero"]}" y1="0" y2="{chart["height"]}"/>']
+    for bar in chart["bars"]:
+        label = bar["label"] if len(bar["label"]) <= 18 else bar["label"][:17] + "…"
+        parts.append(f'<text class="bar-label" x="{chart["label_x"]}" y="{bar["y"] + 14}" text-anchor="end">'
+                     f'{escape(label)}</text>')
+        rect = bar["rect"]
+        if rect is not None:
+            parts.append(f'<rect class="{rect.css}" x="{rect.x}" y="{rect.y}" width="{rect.width}" '
+                         f'height="{rect.height}"/>')
+        parts.append(f'<text class="bar-value" x="{bar["text_x"]}" y="{bar["y"] + 14}">{escape(bar["text"])}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every value is a number of ours or escaped above

@@ -9,18 +9,22 @@ import io
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from merchants.decorators import member_required
 from ratings.export import CONTENT_TYPE, neutralised
+from ratings.models import band_for
 from ratings.templatetags.inbox_tags import money
 
 from . import charts, selectors
 from .params import filters_from
-from .templatetags.analytics_tags import minutes, percent
+from .templatetags.analytics_tags import days, minutes, percent
 
 WATCHLIST_PAGE = 25
 WATCHLIST_CSV_ROWS = 1000
@@ -83,14 +87,14 @@ def dashboard(request, merchant_slug):
                                       labelledby="an-nps"),
                        charts.nps_svg(charts.nps_bars(nps["series"], labels=labels, width=900), size="wide",
                                       labelledby="an-nps")],
-        "ranking_chart": charts.horizontal_bars(
+        "ranking_chart": charts.hbars_svg(charts.horizontal_bars(
             [(row["branch"]["name"], row["nps"], "—" if row["nps"] is None else str(row["nps"]))
-             for row in figures["ranking"]], low=-100, high=100),
-        "response_chart": charts.horizontal_bars(
+             for row in figures["ranking"]], low=-100, high=100), labelledby="an-branches"),
+        "response_chart": charts.hbars_svg(charts.horizontal_bars(
             [(row["branch"]["name"], None if row["within_target_rate"] is None else 100 * row["within_target_rate"],
               "—" if row["within_target_rate"] is None else
               percent(row["within_target_rate"]))
-             for row in response["by_branch"]], low=0, high=100, css="rate"),
+             for row in response["by_branch"]], low=0, high=100, css="rate"), labelledby="an-response"),
         "funnel_rows": funnel_rows,
         "funnel_chart": charts.funnel(
             [(row["label"], row["count"], formats.number_format(row["count"], force_grouping=True)
@@ -99,13 +103,40 @@ def dashboard(request, merchant_slug):
         "comment_rate": _percent(nps["total"]["comments"], nps["total"]["ratings"]),
         "previous_comment_rate": _percent(nps["previous"]["comments"], nps["previous"]["ratings"])
         if nps["previous"] else None,
-        "watchlist": _watchlist(request, filters, now),
+        "watchlist": (watch := _watchlist(request, filters, now)),
+        "watchlist_rows": _watch_rows(request, watch),
         "branches": branches,
         "query": request.GET.urlencode(),
         "csv": {name: reverse("analytics:csv", args=[merchant_slug, name]) for name in CSV_TABLES},
     }
     context.update(_tables(figures, response, recovery))
     return render(request, "analytics/dashboard.html", context)
+
+
+def _watch_rows(request, items: list[dict]) -> SafeString:
+    """The watchlist's rows, drawn in Python: a link to each customer's latest rating, the flag of
+    a detractor, money and days in the reader's language."""
+    rating_url = reverse("ratings:rating", args=[request.merchant.slug, 0])[:-2]  # ".../inbox/" + id + "/"
+    flag_title = escape(_("Their last rating was a detractor"))
+    flag = (f' <span class="flag" title="{flag_title}">'
+            f'{render_to_string("layouts/_icon.html", {"name": "flag", "size": 14})}'
+            f'<span class="visually-hidden">{flag_title}</span></span>')
+    rows = []
+    for item in items:
+        name = escape(item["customer"]["full_name"])
+        if item["last_rating"]:
+            name = f'<a href="{rating_url}{int(item["last_rating"])}/">{name}</a>'
+        score = item["last_score"]
+        badge = "—" if score is None else f'<span class="score score-{band_for(score)}">{int(score)}</span>'
+        flagged = (' class="flagged"', flag) if item["detractor"] else ("", "")
+        rows.append(
+            f'<tr{flagged[0]}><th scope="row">{name}{flagged[1]}</th>'
+            f'<td class="num">{escape(money(item["total_spent"], item["currency"]))}</td>'
+            f'<td class="num">{int(item["visits"])}</td><td class="num">{escape(days(item["median_gap_days"]))}</td>'
+            f'<td class="num">{escape(days(item["days_since_last_visit"]))}</td>'
+            f'<td>{escape(formats.date_format(timezone.localtime(item["last_visit_at"]), "SHORT_DATE_FORMAT"))}</td>'
+            f'<td class="num">{badge}</td><td>{escape(item["branch"]["name"]) if item["branch"] else ""}</td></tr>')
+    return mark_safe("".join(rows))  # every value escaped or a number
 
 
 def _response_cells(row: dict) -> list:
