@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -15,13 +16,16 @@ from merchants.models import Branch
 
 from .selectors import INTERVALS, AnalyticsFilters, default_range
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID = re.compile(r"[0-9]{1,18}")
+
 
 def _date(query, name: str) -> dt.date | None:
     value = (query.get(name) or "").strip()
     if not value:
         return None
     try:
-        if len(value) != 10:
+        if not _DATE.fullmatch(value):
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError as exc:
@@ -33,7 +37,7 @@ def branch_from(query, access: Access) -> int | None:
     value = (query.get("branch") or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not _ID.fullmatch(value):
         raise ValidationError({"branch": _("Not a branch of this merchant.")})
     branch_id = int(value)
     if not access.sees_branch(branch_id) or not access.scope(Branch.objects, branch="id").filter(

@@ -55,14 +55,16 @@ class AnalyticsFilters:
 
 
 def default_range(today: dt.date, date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
-    """The range asked for, or the 90 days up to today (or up to date_to, or from date_from)."""
+    """The range asked for, or the 90 days up to today (or up to date_to, or from date_from); at the
+    ends of the calendar, as far as it goes."""
+    span = dt.timedelta(days=DEFAULT_DAYS - 1)
     if date_to is None:
-        date_to = today if date_from is None or date_from <= today else date_from + dt.timedelta(days=DEFAULT_DAYS - 1)
+        if date_from is None or date_from <= today:
+            date_to = today
+        else:
+            date_to = date_from + span if date_from <= dt.date.max - span else dt.date.max
     if date_from is None:
-        try:
-            date_from = date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
-        except OverflowError:
-            date_from = dt.date.min
+        date_from = date_to - span if date_to >= dt.date.min + span else dt.date.min
     return date_from, date_to
 
 
