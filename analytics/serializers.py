@@ -5,12 +5,12 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
-class Ref(serializers.Serializer):
+class AnalyticsBranchRef(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class MemberRef(serializers.Serializer):
+class AnalyticsMemberRef(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
@@ -44,11 +44,11 @@ class ResponseFigures(serializers.Serializer):
 
 
 class ResponseBranch(ResponseFigures):
-    branch = Ref()
+    branch = AnalyticsBranchRef()
 
 
 class ResponseMember(ResponseFigures):
-    member = MemberRef()
+    member = AnalyticsMemberRef()
 
 
 class ResponseSerializer(ResponseFigures):
@@ -71,7 +71,7 @@ class FunnelFigures(serializers.Serializer):
 
 
 class FunnelBranch(FunnelFigures):
-    branch = Ref()
+    branch = AnalyticsBranchRef()
 
 
 class RecoverySerializer(FunnelFigures):
@@ -80,13 +80,13 @@ class RecoverySerializer(FunnelFigures):
     previous = FunnelFigures(allow_null=True)
 
 
-class CustomerRef(serializers.Serializer):
+class AnalyticsCustomerRef(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
 
 class WatchItemSerializer(serializers.Serializer):
-    customer = CustomerRef()
+    customer = AnalyticsCustomerRef()
     visits = serializers.IntegerField()
     median_gap_days = serializers.FloatField()
     days_since_last_visit = serializers.IntegerField()
@@ -94,6 +94,6 @@ class WatchItemSerializer(serializers.Serializer):
     last_score = serializers.IntegerField(allow_null=True)
     last_rating = serializers.IntegerField(allow_null=True)
     detractor = serializers.BooleanField()
-    branch = Ref(allow_null=True)
+    branch = AnalyticsBranchRef(allow_null=True)
     total_spent = serializers.DecimalField(max_digits=16, decimal_places=2)
     currency = serializers.CharField()
