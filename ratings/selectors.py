@@ -23,7 +23,7 @@ from merchants.models import Branch, Merchant
 from ratings_inbox import rows
 from ratings_inbox.keyset import Column, paginate
 
-from .counters import COLUMNS as COUNTER_COLUMNS
+from .counters import SUMMARY_COLUMNS as COUNTER_COLUMNS
 from .models import (
     BAND_SCORES,
     OPEN_STATUSES,

@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "intake",
     "customer_pages",
     "demo",
+    "analytics",
     "notifications",
     "alerts",
 ]
