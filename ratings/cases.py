@@ -65,6 +65,7 @@ def counted(rating: Rating) -> dict[str, int]:
     detractor = rating.score <= 6
     return {"needs_reply": int(rating.needs_reply), "open_cases": int(is_open),
             "unassigned_cases": int(is_open and rating.owner_id is None),
+            "resolved_cases": int(rating.status == CaseStatus.RESOLVED),
             "cases": int(has_case), "answered": int(has_case and answered),
             "answered_within_target": int(has_case and within),
             "detractors_answered": int(detractor and answered),

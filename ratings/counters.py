@@ -17,7 +17,8 @@ from .models import RESPONSE_BUCKET_COLUMNS, RESPONSE_BUCKETS, response_bucket_c
 
 # What the inbox's summary reads (INB-1, CASE-6); the analytics' columns follow.
 SUMMARY_COLUMNS = ("total_ratings", "comments_received", "replies_sent", "unread_comments",
-                   "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases")
+                   "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases",
+                   "resolved_cases")
 COLUMNS = SUMMARY_COLUMNS + (
     "cases", "answered", "answered_within_target", "detractors_answered", "detractors_answered_within_target",
     "gift_offered", "gift_redeemed", "gift_cost_cents", "returned", "rerated", "recovered")
@@ -51,6 +52,7 @@ REBUILD_SQL = """
            count(*) FILTER (WHERE r.score <= 6), count(*) FILTER (WHERE r.needs_reply),
            count(*) FILTER (WHERE r.status IN ('new', 'open', 'escalated')),
            count(*) FILTER (WHERE r.status IN ('new', 'open', 'escalated') AND r.owner_id IS NULL),
+           count(*) FILTER (WHERE r.status = 'resolved'),
            count(*) FILTER (WHERE r.status <> 'none'),
            count(*) FILTER (WHERE r.status <> 'none' AND r.first_response_at IS NOT NULL),
            count(*) FILTER (WHERE r.status <> 'none' AND r.first_response_at <= r.due_at),

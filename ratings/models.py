@@ -392,6 +392,7 @@ class SummaryCounters(TenantModel):
     needs_reply = models.IntegerField(default=0, db_default=0)
     open_cases = models.IntegerField(default=0, db_default=0)
     unassigned_cases = models.IntegerField(default=0, db_default=0)
+    resolved_cases = models.IntegerField(default=0, db_default=0)
     # Response (ANA-2): ratings with a case, answered by staff, answered by the case's due time.
     cases = models.IntegerField(default=0, db_default=0)
     answered = models.IntegerField(default=0, db_default=0)
@@ -427,7 +428,8 @@ class RatingDayCounter(SummaryCounters):
         indexes = [models.Index(
             fields=["merchant", "day"], name="rating_day_counter_day",
             include=["branch", "total_ratings", "comments_received", "replies_sent", "unread_comments",
-                     "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases"],
+                     "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases",
+                     "resolved_cases"],
         )]
 
 
