@@ -34,7 +34,7 @@ def _local(merchant, moment) -> str:
 def _rating_item(merchant, rating) -> StaffEmailItem:
     """A detractor as these e-mails list it: score, customer and branch, their words underneath."""
     text = _("%(customer)s · %(branch)s") % {"customer": rating.customer.full_name, "branch": rating.branch.name}
-    comment = f"“{rating.comment_excerpt}”" if rating.comment else ""
+    comment = rating.comment_excerpt or ""
     return StaffEmailItem(text=text, url=rating_link(merchant, rating.pk), score=rating.score, detail=comment)
 
 
@@ -67,9 +67,10 @@ def digest_email(*, membership, digest) -> StaffEmail:
         subject = _("%(merchant)s yesterday: %(count)s ratings, %(detractors)s detractors") % {
             "merchant": merchant.name, "count": digest.ratings, "detractors": digest.detractors}
         yesterday = StaffEmailSection(figures=[
-            StaffEmailFigure(_("ratings"), str(digest.ratings)),
+            StaffEmailFigure(ngettext("rating", "ratings", digest.ratings), str(digest.ratings)),
             StaffEmailFigure("NPS", "—" if digest.nps is None else str(digest.nps)),
-            StaffEmailFigure(_("detractors"), str(digest.detractors), alert=bool(digest.detractors)),
+            StaffEmailFigure(ngettext("detractor", "detractors", digest.detractors), str(digest.detractors),
+                             alert=bool(digest.detractors)),
         ])
         sections = [yesterday]
         if digest.new_detractors:
