@@ -24,6 +24,7 @@ def no_broker(monkeypatch):
     import notifications.services
 
     monkeypatch.setattr(notifications.services, "_enqueue", lambda *args: None)
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: None)
     monkeypatch.setattr(alerts.tasks, "_requeue", lambda task: None)
 
 
