@@ -17,7 +17,7 @@ from django.db import transaction
 from merchants.access import Access
 from merchants.models import Membership, Merchant, NewDetractorNotice
 from notifications.models import OutgoingEmail
-from notifications.services import staff_email_queue
+from notifications.services import emails_send_after_commit, staff_email_queue
 from ratings.models import SLA_ALERT_PENDING, Rating, SlaAlerted, sla_alert_stage_reached
 
 from .content import digest_email, sla_alert_email
@@ -37,7 +37,8 @@ def sla_alerts_record(*, merchant: Merchant, rating_ids: list[int], now: dt.date
 
     The cases are locked, skipping those another sweep (or a reply) holds: that one finishes
     them, or the next tick does. A case that reached both stages since the last look gets the
-    breach alert only (alerts concern the present). Returns the number of e-mails recorded.
+    breach alert only (alerts concern the present). The e-mails go to the workers together after
+    commit (a sweep may record hundreds). Returns the number of e-mails recorded.
     """
     access = Access.system(merchant)
     cases = list(
@@ -53,7 +54,7 @@ def sla_alerts_record(*, merchant: Merchant, rating_ids: list[int], now: dt.date
     if not reached:
         return 0
     recipients = sla_recipients(access=access)
-    recorded = 0
+    recorded = []
     for stage, ratings in reached.items():
         kind = STAGE_KINDS[stage]
         for rating in ratings:
@@ -61,14 +62,17 @@ def sla_alerts_record(*, merchant: Merchant, rating_ids: list[int], now: dt.date
             for membership in members:
                 membership.merchant = merchant
                 content = sla_alert_email(membership=membership, rating=rating, kind=kind)
-                recorded += staff_email_queue(
+                email = staff_email_queue(
                     merchant=merchant, kind=kind, user=membership.user, rating=rating,
                     dedupe_key=sla_dedupe_key(rating.pk, membership.user_id), subject=content.subject,
                     body_text=content.body_text, body_html=content.body_html,
-                    list_unsubscribe=content.list_unsubscribe,
-                ) is not None
+                    list_unsubscribe=content.list_unsubscribe, send=False,
+                )
+                if email is not None:
+                    recorded.append(email)
         Rating.objects.filter(merchant=merchant, pk__in=[r.pk for r in ratings]).update(sla_alerted=stage)
-    return recorded
+    emails_send_after_commit(merchant=merchant, emails=recorded)  # in batches, one SMTP connection each
+    return len(recorded)
 
 
 def local_now(merchant: Merchant, now: dt.datetime) -> dt.datetime:

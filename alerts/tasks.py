@@ -16,6 +16,7 @@ from django.db import connections
 from django.utils import timezone
 
 from merchants import platform, tenancy
+from ratings_inbox.celery import requeue
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def sla_alerts_sweep(batch_size: int | None = None) -> int:
             merchant = Merchant.objects.get(pk=merchant_id)
             recorded += sla_alerts_record(merchant=merchant, rating_ids=rating_ids, now=now)
     if len(due) == batch_size:
-        _requeue(sla_alerts_sweep)
+        requeue(sla_alerts_sweep)
     if due:
         logger.info("sla sweep: %s cases, %s alerts recorded", len(due), recorded)
     return recorded
@@ -98,14 +99,8 @@ def digest_sweep(batch_size: int | None = None) -> int:
             for membership_id in membership_ids:
                 sent += digest_record(merchant=merchant, membership_id=membership_id, now=now) == "sent"
     if len(due) == batch_size:
-        _requeue(digest_sweep)
+        requeue(digest_sweep)
     if due:
         logger.info("digest sweep: %s members due, %s digests recorded", len(due), sent)
     return sent
 
-
-def _requeue(task) -> None:
-    try:
-        task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the next beat tick continues
-        logger.warning("broker unavailable; %s continues at the next tick", task.name)

@@ -107,3 +107,39 @@ class InvoiceLine(TenantModel):
                 condition=models.Q(unit_price__gte=0), name="invoice_line_price_not_negative"
             ),
         ]
+
+
+class CustomerStats(TenantModel):
+    """What the watchlist (ANA-5) and the recovery funnel (ANA-3) need of one customer, kept by
+    the services that record a visit (customers.stats) and a rating (ratings.services) in the
+    same transaction: the watchlist is current without reading every visit."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    visits = models.IntegerField(default=0, db_default=0)
+    # What the visits' invoices add up to, in hundredths of the merchant's currency.
+    spent_cents = models.BigIntegerField(default=0, db_default=0)
+    last_visit_at = models.DateTimeField(null=True, blank=True)
+    last_branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    db_constraint=False)
+    # The median time between two consecutive visits, and when the customer counts as lapsed:
+    # last visit + twice that (with 3 visits or more; null before).
+    median_gap = models.DurationField(null=True, blank=True)
+    lapse_at = models.DateTimeField(null=True, blank=True)
+    # The latest rating (by its time), and the latest 9-10 (the funnel's "recovered").
+    last_rating_id = models.BigIntegerField(null=True, blank=True)
+    last_rating_at = models.DateTimeField(null=True, blank=True)
+    last_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_promoter_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "customer"], name="customer_stats_unique"),
+            models.CheckConstraint(condition=models.Q(visits__gte=0), name="customer_stats_visits_not_negative"),
+            models.CheckConstraint(condition=models.Q(lapse_at__isnull=True) | models.Q(visits__gte=3),
+                                   name="customer_stats_lapse_needs_three_visits"),
+        ]
+        indexes = [
+            # The watchlist: the highest spenders first, the lapsed ones picked as the index is read.
+            models.Index(fields=["merchant", "-spent_cents", "-id"], name="customer_stats_watch", include=["lapse_at", "last_branch", "last_visit_at"],
+                         condition=models.Q(lapse_at__isnull=False)),
+        ]

@@ -26,6 +26,8 @@ class Gift(TenantModel):
         _("discount (amount)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     validity_days = models.PositiveIntegerField(_("validity (days)"))
+    # ANA-3: the merchant's estimate of what one grant costs, in the merchant's currency.
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_archived = models.BooleanField(_("archived"), default=False)
     is_one_off = models.BooleanField(
@@ -51,6 +53,7 @@ class Gift(TenantModel):
                 name="gift_kind_fields_consistent",
             ),
             models.CheckConstraint(condition=Q(validity_days__gte=1), name="gift_validity_positive"),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="gift_cost_not_negative"),
             models.CheckConstraint(condition=~Q(name__regex=r"^\s*$"), name="gift_name_present"),
             models.CheckConstraint(
                 condition=Q(product_name__isnull=True) | ~Q(product_name__regex=r"^\s*$"),
@@ -82,6 +85,9 @@ class GiftGrant(TenantModel):
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     redeemed_at = models.DateTimeField(null=True, blank=True)
+    # The gift's cost when granted (ANA-3): a later change of the estimate does not rewrite what
+    # the redeemed grants cost, so the funnel's kept gift cost never drifts from its grants.
+    cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -98,6 +104,7 @@ class GiftGrant(TenantModel):
                 name="grant_redeemed_iff_redeemed_at",
             ),
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("granted_at")), name="grant_expires_after_grant"),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="grant_cost_not_negative"),
             models.CheckConstraint(condition=Q(code__regex=r"^[A-HJKMNP-Z2-9]{8,16}$"), name="grant_code_alphabet"),
         ]
         indexes = [

@@ -32,11 +32,12 @@ class GiftSerializer(serializers.Serializer):
     discount_percent = serializers.IntegerField(allow_null=True)
     discount_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     validity_days = serializers.IntegerField()
+    cost = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     is_active = serializers.BooleanField()
 
 
 GIFT_INPUT_FIELDS = ("name", "kind", "product_name", "points", "discount_percent", "discount_amount",
-                     "validity_days")
+                     "validity_days", "cost")
 INT_MAX = 2**31 - 1
 
 
@@ -51,6 +52,7 @@ class GiftInputSerializer(serializers.Serializer):
     discount_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
                                                min_value=0)
     validity_days = serializers.IntegerField(min_value=1, max_value=INT_MAX)
+    cost = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0)
     is_active = serializers.BooleanField(required=False)
 
 

@@ -25,6 +25,7 @@ from merchants.models import Merchant
 from merchants.services import audit_record
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue
+from ratings import counters
 from ratings.events import gift_redeemed_text, gift_sent_text
 from ratings.models import Message, Rating
 from ratings.services import system_message_add
@@ -44,7 +45,7 @@ VALIDITY_MAX_DAYS = 3650
 POINTS_MAX = 1_000_000
 AMOUNT_MAX = Decimal("999999999999.99")
 GIFT_VALUE_FIELDS = ("product_name", "points", "discount_percent", "discount_amount")
-GIFT_UPDATABLE_FIELDS = ("name", "validity_days", "is_active") + GIFT_VALUE_FIELDS
+GIFT_UPDATABLE_FIELDS = ("name", "validity_days", "is_active", "cost") + GIFT_VALUE_FIELDS
 EXPIRE_BATCH_SIZE = 500
 
 
@@ -89,7 +90,7 @@ def _amount(value, field: str, errors: dict, message: str) -> Decimal | None:
 
 def clean_gift_fields(
     *, name, kind, product_name=None, points=None, discount_percent=None, discount_amount=None,
-    validity_days=None,
+    validity_days=None, cost=None,
 ) -> dict:
     """The gift's fields as they will be stored, or a ValidationError naming each wrong field.
 
@@ -181,6 +182,16 @@ def clean_gift_fields(
                 else:
                     value = value.quantize(Decimal("0.01"))
             clean["discount_amount"] = value
+    clean["cost"] = None
+    if not _blank(cost):
+        value = _amount(cost, "cost", errors, _("The cost is a number."))
+        if value is not None:
+            if value < 0:
+                errors["cost"] = _("The cost cannot be negative.")
+            elif value > AMOUNT_MAX or value != value.quantize(Decimal("0.01")):
+                errors["cost"] = _("Use an amount with at most two decimals.")
+            else:
+                clean["cost"] = value.quantize(Decimal("0.01"))
     if errors:
         raise ValidationError(errors)
     return clean
@@ -189,13 +200,15 @@ def clean_gift_fields(
 @transaction.atomic
 def gift_create(
     *, merchant: Merchant, actor, name: str, kind: str, product_name=None, points=None,
-    discount_percent=None, discount_amount=None, validity_days, is_active: bool = True,
+    discount_percent=None, discount_amount=None, validity_days, cost=None, is_active: bool = True,
     is_one_off: bool = False,
 ) -> Gift:
-    """A gift in the catalogue (GFT-1), or a one-off created while attaching (GFT-2)."""
+    """A gift in the catalogue (GFT-1), or a one-off created while attaching (GFT-2), with its
+    optional cost (ANA-3)."""
     fields = clean_gift_fields(
         name=name, kind=kind, product_name=product_name, points=points,
         discount_percent=discount_percent, discount_amount=discount_amount, validity_days=validity_days,
+        cost=cost,
     )
     gift = Gift.objects.create(merchant=merchant, is_active=bool(is_active), is_one_off=is_one_off, **fields)
     audit_record(merchant=merchant, actor=actor, action="gift.create", obj=gift,
@@ -216,7 +229,7 @@ def gift_update(*, merchant: Merchant, actor, gift: Gift, **fields) -> Gift:
     gift = Gift.objects.select_for_update().get(merchant=merchant, pk=gift.pk)
     if gift.is_archived:
         raise ValidationError({"gift": _("This gift is archived and can no longer be changed.")})
-    current = {field: getattr(gift, field) for field in ("name", "kind", "validity_days") + GIFT_VALUE_FIELDS}
+    current = {field: getattr(gift, field) for field in ("name", "kind", "validity_days", "cost") + GIFT_VALUE_FIELDS}
     if fields.get("kind", gift.kind) != gift.kind:
         # A new kind drops the old kind's values unless they are given again.
         for field in GIFT_VALUE_FIELDS:
@@ -286,6 +299,13 @@ def _local_date(merchant: Merchant, moment: dt.datetime) -> str:
     return formats.date_format(moment.astimezone(ZoneInfo(merchant.timezone)), "DATE_FORMAT")
 
 
+def _other_grants(merchant: Merchant, rating_id: int, grant: GiftGrant):
+    """The rating's other grants, its row locked until commit first: of two grants given or redeemed
+    at once on one rating, exactly one is its first (the funnel counts a rating once, ANA-3)."""
+    Rating.objects.select_for_update().filter(merchant=merchant, pk=rating_id).values_list("pk").get()
+    return GiftGrant.objects.filter(merchant=merchant, rating_id=rating_id).exclude(pk=grant.pk)
+
+
 @transaction.atomic
 def gift_grant(
     *, merchant: Merchant, actor, rating: Rating, gift: Gift | None = None, new_gift: dict | None = None,
@@ -309,7 +329,7 @@ def gift_grant(
     else:
         if not isinstance(new_gift, dict):
             raise ValidationError({"new_gift": _("Describe the new gift.")})
-        allowed = {"name", "kind", "validity_days"} | set(GIFT_VALUE_FIELDS)
+        allowed = {"name", "kind", "validity_days", "cost"} | set(GIFT_VALUE_FIELDS)
         data = {k: v for k, v in new_gift.items() if k in allowed}
         data.setdefault("name", None)
         data.setdefault("kind", None)
@@ -325,7 +345,7 @@ def gift_grant(
             with transaction.atomic():
                 grant = GiftGrant.objects.create(
                     merchant=merchant, gift=gift, customer=customer, rating=rating, code=new_code(),
-                    granted_at=granted_at, expires_at=expires_at,
+                    granted_at=granted_at, expires_at=expires_at, cost=gift.cost,
                     granted_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
             break
@@ -333,6 +353,9 @@ def gift_grant(
             # A code collision (codes are unique within the merchant): draw again.
             if attempt == CODE_ATTEMPTS - 1:
                 raise
+
+    if rating.score <= 6 and not _other_grants(merchant, rating.pk, grant).exists():
+        counters.bump(rating, gift_offered=1)  # the funnel's "offered a gift" (ANA-3), once per rating
 
     params = wording.gift_sent_params(gift=gift, grant=grant, merchant=merchant)
     with translation.override(merchant.language):
@@ -392,6 +415,11 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
     if gift.kind == Gift.Kind.POINTS:
         points_credit(merchant=merchant, customer_id=grant.customer_id, points=gift.points, grant=grant,
                       reason=_("Gift %(code)s redeemed: %(name)s") % {"code": grant.code, "name": gift.name})
+    if grant.rating is not None and grant.rating.score <= 6:
+        # The funnel (ANA-3): the rating's first redeemed grant, and what each one cost.
+        first = not _other_grants(merchant, grant.rating_id, grant).filter(status=GiftGrant.Status.REDEEMED).exists()
+        counters.bump(grant.rating, gift_redeemed=int(first),
+                      gift_cost_cents=int((grant.cost or 0) * 100))
     if grant.rating is not None:
         params = wording.gift_redeemed_params(gift=gift, grant=grant)
         with translation.override(merchant.language):

@@ -33,7 +33,8 @@ def gift_fields_from_post(post) -> dict:
     the gift. The service still refuses any mix that reaches it from the API.
     """
     kind = post.get("kind", "")
-    fields = {"name": post.get("name", ""), "kind": kind, "validity_days": post.get("validity_days", "")}
+    fields = {"name": post.get("name", ""), "kind": kind, "validity_days": post.get("validity_days", ""),
+              "cost": post.get("cost", "")}
     for field in KIND_FIELDS.get(kind, ()):
         fields[field] = post.get(field, "")
     return fields
@@ -80,7 +81,7 @@ def gift_edit(request, merchant_slug, gift_id):
         fields = gift_fields_from_post(request.POST)
         if is_granted:
             # What a granted gift gives is locked (its inputs are disabled in the form).
-            fields = {"name": fields["name"], "validity_days": fields["validity_days"]}
+            fields = {"name": fields["name"], "validity_days": fields["validity_days"], "cost": fields["cost"]}
         fields["is_active"] = request.POST.get("is_active") == "on"
         try:
             services.gift_update(merchant=request.merchant, actor=request.user, gift=gift, **fields)
@@ -94,7 +95,7 @@ def gift_edit(request, merchant_slug, gift_id):
             return redirect("gifts:catalogue", merchant_slug)
     if values is None:
         values = {field: getattr(gift, field) for field in (
-            "name", "kind", "validity_days", "is_active") + services.GIFT_VALUE_FIELDS}
+            "name", "kind", "validity_days", "is_active", "cost") + services.GIFT_VALUE_FIELDS}
     return render(request, "gifts/edit.html", {
         "gift": gift, "form_values": values, "errors": errors, "kinds": Gift.Kind.choices,
         "is_granted": is_granted,

@@ -16,6 +16,7 @@ from customers import services as customer_services
 from customers.models import Visit
 from customers.services import InvoiceLineInput, visit_record
 from merchants.models import Branch, Merchant
+from ratings.counters import visit_counted
 from ratings.models import Rating
 from ratings.services import rating_create, ratings_customer_renamed
 from ratings_inbox.errors import Conflict
@@ -58,7 +59,16 @@ def visit_ingest(
         keep_contact=True,
     )
     ratings_customer_renamed(customer=customer)
-    return visit_record(
+    return visit_arrived(
         merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
         invoice_number=invoice_number, invoice_total=invoice_total, currency=currency, lines=lines,
     )
+
+
+@transaction.atomic
+def visit_arrived(*, merchant: Merchant, branch: Branch, customer, **visit) -> Visit:
+    """A known customer's visit is stored (customers), then, in its transaction, the customer's
+    rollup moves and their earlier detractors count as having come back (ANA-3, ANA-5)."""
+    stored = visit_record(merchant=merchant, branch=branch, customer=customer, **visit)
+    visit_counted(stored)
+    return stored

@@ -17,7 +17,7 @@ from merchants.services import audit_record
 
 from .links import STOPS
 from .models import OutgoingEmail
-from .tasks import enqueue_email_send
+from .tasks import enqueue_email_send, enqueue_email_send_batch
 
 
 def customer_can_receive_email(customer: Customer) -> bool:
@@ -26,13 +26,14 @@ def customer_can_receive_email(customer: Customer) -> bool:
 
 def email_queue(
     *, merchant: Merchant, kind: str, customer: Customer, subject: str, body_text: str,
-    body_html: str = "", rating=None, message=None,
+    body_html: str = "", rating=None, message=None, send: bool = True,
 ) -> OutgoingEmail | None:
     """Records an e-mail to the customer (None when they have no address or opted out).
 
     The Message-ID is fixed here, so a resend after an ambiguous failure is the same
     message. The send task is enqueued only once the transaction commits; the periodic
     sweep picks up whatever was recorded but never enqueued (Redis down) or never finished.
+    With send=False the caller hands it over with others through `emails_send_after_commit`.
     """
     if not customer_can_receive_email(customer):
         return None
@@ -41,19 +42,21 @@ def email_queue(
         to_address=customer.email, subject=subject, body_text=body_text, body_html=body_html,
         header_message_id=_message_id(kind),
     )
-    transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
+    if send:
+        transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
     return email
 
 
 def staff_email_queue(
     *, merchant: Merchant, kind: str, user, dedupe_key: str, subject: str, body_text: str, body_html: str,
-    list_unsubscribe: str, rating=None,
+    list_unsubscribe: str, rating=None, send: bool = True,
 ) -> OutgoingEmail | None:
     """Records an e-mail to a member of the merchant's staff, at most once per (kind, dedupe_key).
 
     The unique constraint outgoing_once_per_key decides, not a prior read: two beats, two workers
     or a retried task that reach the same alert record one row, and the others get None (SLA-3,
-    SLA-5). Sent after commit like every other e-mail, and swept when the hand-off is lost.
+    SLA-5). Sent after commit like every other e-mail, and swept when the hand-off is lost; with
+    send=False the caller hands it over with others through `emails_send_after_commit`.
     """
     if not dedupe_key:
         raise ValueError("a staff e-mail needs the key that makes it unique")
@@ -68,8 +71,18 @@ def staff_email_queue(
         if OutgoingEmail.objects.filter(merchant=merchant, kind=kind, dedupe_key=dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
+    if send:
+        transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
     return email
+
+
+def emails_send_after_commit(*, merchant: Merchant, emails: list[OutgoingEmail]) -> None:
+    """Hands many e-mails of the merchant, recorded with send=False in this transaction, to the
+    workers in batches once it commits: each batch claims its rows together and sends them over
+    one SMTP connection (notifications.tasks.email_send_batch). Lost hand-offs are swept."""
+    email_ids = [email.pk for email in emails]
+    if email_ids:
+        transaction.on_commit(lambda: _enqueue_many(merchant.pk, email_ids))
 
 
 def _message_id(kind: str) -> str:
@@ -79,6 +92,10 @@ def _message_id(kind: str) -> str:
 
 def _enqueue(email_id: int, merchant_id: int) -> None:
     enqueue_email_send(email_id, merchant_id)
+
+
+def _enqueue_many(merchant_id: int, email_ids: list[int]) -> None:
+    enqueue_email_send_batch(merchant_id, email_ids)
 
 
 def staff_emails_stop(*, membership, kind: str):

@@ -16,12 +16,17 @@ Texts that take values are worded by the caller inside `member_language(user)`:
                        link_url=rating_link(m, rating_id), link_label=_lazy("Open the rating"))
 
 Fixed texts may be lazy (gettext_lazy): they are worded inside the member's language here.
+
+An e-mail with more to say (the SLA-5 digest, the SLA-3 alert) adds `sections`, each a titled
+group of figures (label, value and an optional link: "ratings 12", "overdue cases 2") and items,
+with an optional note under them ("…and 3 more"); they follow the items, before the button.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,6 +66,27 @@ class StaffEmailItem:
 
 
 @dataclass(frozen=True)
+class StaffEmailFigure:
+    """One number (or short value) the e-mail shows as a tile: "NPS 38", "Due 9 Mar, 14:30"."""
+
+    label: str
+    value: str
+    url: str = ""  # where the figure's detail is, if anywhere
+    alert: bool = False  # shown in the detractor red: something is late or wrong
+
+
+@dataclass(frozen=True)
+class StaffEmailSection:
+    """A titled group of figures and items after the main ones, with an optional note (and its link)."""
+
+    title: str = ""
+    figures: Sequence[StaffEmailFigure] = ()
+    items: Sequence[StaffEmailItem] = ()
+    note: str = ""
+    note_url: str = ""
+
+
+@dataclass(frozen=True)
 class StaffEmail:
     subject: str
     body_text: str
@@ -83,15 +109,38 @@ def rating_link(merchant, rating_id: int) -> str:
     return absolute(reverse("ratings:rating", args=[merchant.slug, rating_id]))
 
 
+def inbox_link(merchant, **query) -> str:
+    """The inbox (a view, filters) as an absolute URL for an e-mail: inbox_link(m, view="overdue")."""
+    path = reverse("ratings:inbox", args=[merchant.slug])
+    return absolute(f"{path}?{urlencode(query)}" if query else path)
+
+
+def _item_text(item: StaffEmailItem) -> list[str]:
+    return [f"- {item.text}", *([f"  {item.detail}"] if item.detail else []), f"  {item.url}"]
+
+
+def _section_text(section: StaffEmailSection) -> list[str]:
+    text = [f"{section.title}:"] if section.title else []
+    for figure in section.figures:
+        text.append(f"- {figure.label}: {figure.value}" + (f" ({figure.url})" if figure.url else ""))
+    for item in section.items:
+        text += _item_text(item)
+    if section.note:
+        text.append(f"{section.note}: {section.note_url}" if section.note_url else section.note)
+    return [*text, ""]
+
+
 def staff_email_compose(
     *, merchant, membership, kind: str, subject: str, heading: str, lines: Sequence[str] = (),
-    items: Sequence[StaffEmailItem] = (), link_url: str, link_label: str,
+    items: Sequence[StaffEmailItem] = (), sections: Sequence[StaffEmailSection] = (), link_url: str,
+    link_label: str,
 ) -> StaffEmail:
     """The subject, text and HTML of a staff e-mail in the member's language (SLA-6).
 
     membership: the recipient's, with its user (select_related); it names the stop link.
     heading: one sentence saying what happened; lines: paragraphs under it; items: the ratings
-    (or other things) it is about, each with its own link; link_url/link_label: the main button.
+    (or other things) it is about, each with its own link; sections: more figures and items, each
+    group titled (texts worded by the caller); link_url/link_label: the main button.
     The footer says why the member receives it and links to the one-click stop of this kind.
     """
     user = membership.user
@@ -108,17 +157,17 @@ def staff_email_compose(
         for line in lines:
             text += [line, ""]
         for item in items:
-            text.append(f"- {item.text}")
-            if item.detail:
-                text.append(f"  {item.detail}")
-            text.append(f"  {item.url}")
+            text += _item_text(item)
         if items:
             text.append("")
+        for section in sections:
+            text += _section_text(section)
         text += [f"{link_label}: {link_url}", "", "--", why, f"{stop_label}: {stop}",
                  f"{settings_label}: {settings_link}"]
         body_html = render_to_string("emails/staff.html", {
             "merchant": merchant, "language": language, "heading": heading, "lines": lines, "items": items,
-            "link_url": link_url, "link_label": link_label, "why": why, "stop_url": stop, "stop_label": stop_label,
+            "sections": sections, "link_url": link_url, "link_label": link_label, "why": why, "stop_url": stop,
+            "stop_label": stop_label,
             "settings_url": settings_link, "settings_label": settings_label,
         })
     return StaffEmail(subject=subject, body_text="\n".join(text) + "\n", body_html=body_html, list_unsubscribe=stop)
@@ -126,14 +175,15 @@ def staff_email_compose(
 
 def staff_email_record(
     *, merchant, membership, kind: str, dedupe_key: str, subject: str, heading: str, lines: Sequence[str] = (),
-    items: Sequence[StaffEmailItem] = (), link_url: str, link_label: str, rating=None,
+    items: Sequence[StaffEmailItem] = (), sections: Sequence[StaffEmailSection] = (), link_url: str,
+    link_label: str, rating=None,
 ) -> OutgoingEmail | None:
     """staff_email_compose(), recorded in the outbox in the caller's transaction, at most once per
     (kind, dedupe_key) (None for a duplicate); sent by a worker after commit."""
     if kind not in STOPS:
         raise ValueError(f"{kind!r} is not a kind of staff e-mail")
     email = staff_email_compose(merchant=merchant, membership=membership, kind=kind, subject=subject,
-                                heading=heading, lines=lines, items=items, link_url=link_url,
+                                heading=heading, lines=lines, items=items, sections=sections, link_url=link_url,
                                 link_label=link_label)
     return staff_email_queue(
         merchant=merchant, kind=kind, user=membership.user, dedupe_key=dedupe_key, subject=email.subject,

@@ -9,6 +9,12 @@ which a message can be delivered twice is between the server's "250 OK" and that
 'sending', and when its lease expires the sweep sends it again with the same Message-ID.
 The lease (EMAIL_SEND_LEASE_SECONDS) is longer than the task's hard time limit, so a live
 worker is never overtaken by the sweep.
+
+Many due e-mails of one merchant (the alerts sweep, the e-mail sweep) go through the batch
+path (`email_send_batch`): the same claim for up to EMAIL_BATCH_SIZE rows in one transaction,
+then one SMTP connection for all of them, each row marked sent right after its own 250; a row
+that fails backs off alone, and a dropped connection is opened again for the next row. A batch
+stops after EMAIL_BATCH_SECONDS and gives its unsent rows back, so it never outlives its lease.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from collections import Counter
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
@@ -23,7 +30,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.links import unsubscribe_url
@@ -45,10 +52,28 @@ def enqueue_email_send(email_id: int, merchant_id: int, eta=None) -> None:
         logger.warning("broker unavailable; email %s left for the sweep", email_id)
 
 
+def enqueue_email_send_batch(merchant_id: int, email_ids: list[int]) -> None:
+    """Hands many e-mails of one merchant to workers, EMAIL_BATCH_SIZE per task; if the broker is
+    down the sweep will find them later."""
+    size = settings.EMAIL_BATCH_SIZE
+    for start in range(0, len(email_ids), size):
+        try:
+            email_send_batch.apply_async(args=[merchant_id, email_ids[start:start + size]], retry=False)
+        except Exception:  # noqa: BLE001 - the records are durable; the sweep delivers them
+            logger.warning("broker unavailable; %s e-mails left for the sweep", len(email_ids) - start)
+            return
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def email_send(email_id: int, merchant_id: int) -> str:
     with tenancy.tenant(merchant_id):
         return email_deliver(email_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def email_send_batch(merchant_id: int, email_ids: list[int]) -> dict[str, int]:
+    with tenancy.tenant(merchant_id):
+        return dict(email_deliver_many(merchant_id, email_ids))
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -72,18 +97,7 @@ def _claim(email_id: int) -> OutgoingEmail | None:
         )
         if email is None:
             return None
-        if email.status == Status.SENDING:
-            logger.warning("email %s: lease expired after attempt %s (worker lost); sending again",
-                           email.pk, email.attempts)
-        if email.attempts >= settings.EMAIL_SEND_MAX_ATTEMPTS:
-            _finish_failed(email, f"gave up after {email.attempts} attempts: {email.last_error}".strip())
-            return None
-        customer = email.customer
-        if customer is not None and (customer.email_opt_out or not customer.email):
-            _finish_failed(email, "the customer opted out of e-mail before it was sent")
-            return None
-        if email.user is not None and not email.user.is_active:
-            _finish_failed(email, "the member's account was closed before it was sent")
+        if not _claimable(email):
             return None
         email.status = Status.SENDING
         email.attempts += 1
@@ -92,8 +106,51 @@ def _claim(email_id: int) -> OutgoingEmail | None:
     return email
 
 
+def _claim_many(merchant_id: int, email_ids: list[int]) -> list[OutgoingEmail]:
+    """The rows among `email_ids` that are ours to send, now 'sending' under one lease: the same
+    rule as _claim, one SELECT … FOR UPDATE SKIP LOCKED and one UPDATE for all, in one
+    transaction, both naming the merchant. Rows another worker holds are skipped."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("customer", "user", "merchant")
+            .filter(merchant_id=merchant_id, pk__in=email_ids, status__in=[Status.QUEUED, Status.SENDING],
+                    next_attempt_at__lte=now)
+            .order_by("id")
+        )
+        claimed = [email for email in rows if _claimable(email)]
+        if not claimed:
+            return []
+        lease = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+        OutgoingEmail.objects.filter(merchant_id=merchant_id, pk__in=[email.pk for email in claimed]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease)
+    for email in claimed:
+        email.status, email.attempts, email.next_attempt_at = Status.SENDING, email.attempts + 1, lease
+    return claimed
+
+
+def _claimable(email: OutgoingEmail) -> bool:
+    """Whether a locked, due row is still to be sent; fails it for good when not."""
+    if email.status == Status.SENDING:
+        logger.warning("email %s: lease expired after attempt %s (worker lost); sending again",
+                       email.pk, email.attempts)
+    if email.attempts >= settings.EMAIL_SEND_MAX_ATTEMPTS:
+        _finish_failed(email, f"gave up after {email.attempts} attempts: {email.last_error}".strip())
+        return False
+    customer = email.customer
+    if customer is not None and (customer.email_opt_out or not customer.email):
+        _finish_failed(email, "the customer opted out of e-mail before it was sent")
+        return False
+    if email.user is not None and not email.user.is_active:
+        _finish_failed(email, "the member's account was closed before it was sent")
+        return False
+    return True
+
+
 def _finish_failed(email: OutgoingEmail, reason: str) -> None:
-    OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk).update(status=Status.FAILED, last_error=reason[:2000])
+    OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk).update(
+        status=Status.FAILED, last_error=reason[:2000])
     logger.error("email %s failed: %s", email.pk, reason)
 
 
@@ -133,16 +190,86 @@ def email_deliver(email_id: int) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         _close(connection)
         return _after_failure(email, exc)
-    accepted = time.monotonic()
-    updated = OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
-                                          attempts=email.attempts).update(
-        status=Status.SENT, sent_at=timezone.now())
-    window_ms = (time.monotonic() - accepted) * 1000
+    _mark_sent(email)
     _close(connection)
+    return "sent"
+
+
+def _mark_sent(email: OutgoingEmail) -> None:
+    """Right after the server's 250, before anything else: the window of a same-id resend."""
+    accepted = time.monotonic()
+    updated = _ours(email).update(status=Status.SENT, sent_at=timezone.now())
+    window_ms = (time.monotonic() - accepted) * 1000
     if not updated:
         logger.error("email %s was sent but its lease had been taken over", email.pk)
     logger.info("email %s sent attempt=%s window_ms=%.2f", email.pk, email.attempts, window_ms)
-    return "sent"
+
+
+def _ours(email: OutgoingEmail):
+    """The row while it is still under this worker's claim."""
+    return OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
+                                        attempts=email.attempts)
+
+
+def email_deliver_many(merchant_id: int, email_ids: list[int], seconds: float | None = None) -> Counter:
+    """Claims the due rows among `email_ids` (one merchant's) and sends them over one SMTP
+    connection, each marked sent right after its own 250. A row that fails backs off (or gives
+    up) alone; when the failure may have cost the connection it is opened again for the next
+    row, and when it cannot be opened every row left backs off as a single send would. Stops
+    after `seconds` (EMAIL_BATCH_SECONDS) and hands the unsent rows back. Returns the outcomes."""
+    emails = _claim_many(merchant_id, email_ids)
+    outcomes: Counter = Counter()
+    seconds = settings.EMAIL_BATCH_SECONDS if seconds is None else seconds
+    stop_at = time.monotonic() + min(seconds, settings.EMAIL_SEND_LEASE_SECONDS / 2)
+    connection = None
+    for index, email in enumerate(emails):
+        if time.monotonic() > stop_at:
+            outcomes["released"] += _release(merchant_id, emails[index:])
+            break
+        if connection is None:
+            connection = get_connection(fail_silently=False)
+            try:
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                _close(connection)
+                connection = None
+                for unsent in emails[index:]:
+                    outcomes[_after_failure(unsent, exc)] += 1
+                break
+        try:
+            _build(email, connection).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            if not _connection_survives(exc):
+                _close(connection)
+                connection = None
+            outcomes[_after_failure(email, exc)] += 1
+            continue
+        _mark_sent(email)
+        outcomes["sent"] += 1
+    if connection is not None:
+        _close(connection)
+    if emails:
+        logger.info("email batch of merchant %s: %s", merchant_id, dict(outcomes))
+    return outcomes
+
+
+def _connection_survives(exc: Exception) -> bool:
+    """A refusal of one message (4xx/5xx to MAIL, RCPT or DATA; smtplib has reset the
+    transaction) leaves the connection usable; a disconnect, a 421 or a socket error does not."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code != 421 for code, _msg in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code != 421
+
+
+def _release(merchant_id: int, emails: list[OutgoingEmail]) -> int:
+    """Gives claimed, unsent rows back (due now, the attempt not counted) and hands them to a new batch."""
+    released = OutgoingEmail.objects.filter(
+        merchant_id=merchant_id, pk__in=[email.pk for email in emails], status=Status.SENDING,
+    ).update(status=Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=timezone.now())
+    enqueue_email_send_batch(merchant_id, [email.pk for email in emails])
+    return released
 
 
 def _close(connection) -> None:
@@ -157,15 +284,11 @@ def _after_failure(email: OutgoingEmail, exc: Exception) -> str:
     if _is_permanent(exc) or email.attempts >= settings.EMAIL_SEND_MAX_ATTEMPTS:
         reason = ("refused permanently: " if _is_permanent(exc) else
                   f"gave up after {email.attempts} attempts: ") + error
-        OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
-                                          attempts=email.attempts).update(
-            status=Status.FAILED, last_error=reason[:2000])
+        _ours(email).update(status=Status.FAILED, last_error=reason[:2000])
         logger.error("email %s failed: %s", email.pk, reason)
         return "failed"
     retry_at = timezone.now() + timedelta(seconds=backoff_seconds(email.attempts))
-    OutgoingEmail.objects.filter(merchant_id=email.merchant_id, pk=email.pk, status=Status.SENDING,
-                                          attempts=email.attempts).update(
-        status=Status.QUEUED, next_attempt_at=retry_at, last_error=error)
+    _ours(email).update(status=Status.QUEUED, next_attempt_at=retry_at, last_error=error)
     logger.warning("email %s attempt %s failed (%s); retry at %s", email.pk, email.attempts, error, retry_at)
     enqueue_email_send(email.pk, email.merchant_id, eta=retry_at)
     return "retry"
@@ -174,8 +297,8 @@ def _after_failure(email: OutgoingEmail, exc: Exception) -> str:
 @shared_task(acks_late=True, ignore_result=True)
 def email_sweep(batch_size: int | None = None) -> int:
     """Sends what is due and was not handled: queued rows (broker down, lost or retried task) and
-    'sending' rows whose lease expired (worker died). Bounded: a full batch re-queues the sweep;
-    a time budget keeps it inside the task's time limit.
+    'sending' rows whose lease expired (worker died), each merchant's through the batch path.
+    Bounded: a full batch re-queues the sweep; a time budget keeps it inside the task's time limit.
     """
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     now = timezone.now()
@@ -190,12 +313,16 @@ def email_sweep(batch_size: int | None = None) -> int:
     )
     started = time.monotonic()
     done = 0
-    for email_id, merchant_id in due:
+    batches = [(merchant_id, ids[start:start + settings.EMAIL_BATCH_SIZE])
+               for merchant_id, ids in platform.by_merchant((m, pk) for pk, m in due).items()
+               for start in range(0, len(ids), settings.EMAIL_BATCH_SIZE)]
+    for merchant_id, email_ids in batches:  # each merchant's over one SMTP connection
         if time.monotonic() - started > settings.SWEEP_TIME_BUDGET_SECONDS:
             break
         with tenancy.tenant(merchant_id):
-            email_deliver(email_id)
-        done += 1
+            email_deliver_many(merchant_id, email_ids,
+                               seconds=settings.SWEEP_TIME_BUDGET_SECONDS - (time.monotonic() - started))
+        done += len(email_ids)
     if due and (len(due) == batch_size or done < len(due)):
         requeue(email_sweep)
     if due:

@@ -56,10 +56,20 @@ def _open(rating: Rating, *, at, status: str = CaseStatus.NEW, priority: str | N
 
 
 def counted(rating: Rating) -> dict[str, int]:
-    """What the rating adds to the case views' kept counters (ratings.counters, CASE-6)."""
+    """What the rating adds to the case views' kept counters (ratings.counters, CASE-6) and to the
+    response and funnel counters (ANA-2, ANA-3)."""
     is_open = rating.status in OPEN_STATUSES
+    has_case = rating.status != CaseStatus.NONE
+    answered = rating.first_response_at is not None
+    within = answered and rating.due_at is not None and rating.first_response_at <= rating.due_at
+    detractor = rating.score <= 6
     return {"needs_reply": int(rating.needs_reply), "open_cases": int(is_open),
-            "unassigned_cases": int(is_open and rating.owner_id is None)}
+            "unassigned_cases": int(is_open and rating.owner_id is None),
+            "resolved_cases": int(rating.status == CaseStatus.RESOLVED),
+            "cases": int(has_case), "answered": int(has_case and answered),
+            "answered_within_target": int(has_case and within),
+            "detractors_answered": int(detractor and answered),
+            "detractors_answered_within_target": int(detractor and within)}
 
 
 def counted_change(before: dict[str, int], rating: Rating) -> dict[str, int]:
@@ -177,7 +187,7 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
     """
     _check(access, {rating.branch_id}, status, priority, owner)
     _lock(access, rating)
-    before = counted(rating)
+    before, before_response = counted(rating), counters.response_key(rating)
     events: list[CaseEvent] = []
     changed = _change(access, rating, actor=actor, at=timezone.now(), status=status, priority=priority,
                       owner=owner, events=events)
@@ -186,14 +196,19 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
     if changed:
         _save(rating, changed)
         counters.bump(rating, **counted_change(before, rating))
+        counters.bump_responses(access.merchant_id, {rating.pk: (before_response, counters.response_key(rating))})
     return rating
+
+
+_LOCKED_COLUMNS = ("status", "priority", "owner_id", "needs_reply", "case_opened_at", "due_at", "first_response_at",
+                   "first_responder_id")
 
 
 def _lock(access: Access, rating: Rating) -> None:
     """The rating's case as stored, locked until commit: what a change starts from."""
     locked = Rating.objects.select_for_update().filter(merchant_id=access.merchant_id, pk=rating.pk)
-    rating.status, rating.priority, rating.owner_id, rating.needs_reply = locked.values_list(
-        "status", "priority", "owner_id", "needs_reply").get()
+    for name, value in zip(_LOCKED_COLUMNS, locked.values_list(*_LOCKED_COLUMNS).get(), strict=True):
+        setattr(rating, name, value)
 
 
 @transaction.atomic
@@ -259,19 +274,22 @@ def _apply_many(access: Access, ratings: list[Rating], change, *, actor, notify:
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
     deltas: dict[int, dict[str, int]] = {}
+    responses: dict[int, tuple] = {}
     for rating in ratings:
-        before = counted(rating)
+        before, before_response = counted(rating), counters.response_key(rating)
         changed = change(rating, now, events)
         if changed:
             outcome = tuple(sorted((name, getattr(rating, name)) for name in changed))
             outcomes.setdefault(outcome, []).append(rating.pk)
             deltas[rating.pk] = counted_change(before, rating)
+            responses[rating.pk] = (before_response, counters.response_key(rating))
     CaseEvent.objects.bulk_create(events)
     if notify:
         staff_emails.case_events_notify(access=access, actor=actor, events=events)
     for outcome, ids in outcomes.items():
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)
+    counters.bump_responses(access.merchant_id, responses)
 
 
 def note_logged(rating: Rating, message) -> None:
@@ -297,7 +315,8 @@ def on_staff_reply(rating: Rating, author, at) -> set[str]:
     changed = {"last_activity_at", "needs_reply"}
     if rating.status != CaseStatus.NONE and rating.first_response_at is None:
         rating.first_response_at = at
-        changed.add("first_response_at")
+        rating.first_responder_id = author.pk
+        changed |= {"first_response_at", "first_responder_id"}
     if rating.status == CaseStatus.NEW:
         changed |= _set_status(rating, CaseStatus.OPEN, actor=author, at=at)
     return changed

@@ -162,6 +162,9 @@ class Rating(TenantModel):
     at_risk_at = models.DateTimeField(null=True, blank=True)
     due_order = models.DateTimeField(default=DUE_NEVER, db_default=DUE_NEVER, editable=False)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # Who sent that first reply: the member a case's response time is counted for (ANA-2).
+    first_responder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+", db_index=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_default=Now())
     needs_reply = models.BooleanField(_("needs reply"), default=False, db_default=False)
@@ -389,6 +392,21 @@ class SummaryCounters(TenantModel):
     needs_reply = models.IntegerField(default=0, db_default=0)
     open_cases = models.IntegerField(default=0, db_default=0)
     unassigned_cases = models.IntegerField(default=0, db_default=0)
+    resolved_cases = models.IntegerField(default=0, db_default=0)
+    # Response (ANA-2): ratings with a case, answered by staff, answered by the case's due time.
+    cases = models.IntegerField(default=0, db_default=0)
+    answered = models.IntegerField(default=0, db_default=0)
+    answered_within_target = models.IntegerField(default=0, db_default=0)
+    # The recovery funnel (ANA-3), of the detractor ratings of the day: each counts a rating once.
+    detractors_answered = models.IntegerField(default=0, db_default=0)
+    detractors_answered_within_target = models.IntegerField(default=0, db_default=0)
+    gift_offered = models.IntegerField(default=0, db_default=0)
+    gift_redeemed = models.IntegerField(default=0, db_default=0)
+    # The cost of those ratings' redeemed grants, in hundredths of the merchant's currency.
+    gift_cost_cents = models.BigIntegerField(default=0, db_default=0)
+    returned = models.IntegerField(default=0, db_default=0)
+    rerated = models.IntegerField(default=0, db_default=0)
+    recovered = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -410,8 +428,35 @@ class RatingDayCounter(SummaryCounters):
         indexes = [models.Index(
             fields=["merchant", "day"], name="rating_day_counter_day",
             include=["branch", "total_ratings", "comments_received", "replies_sent", "unread_comments",
-                     "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases"],
+                     "promoters", "passives", "detractors", "needs_reply", "open_cases", "unassigned_cases",
+                     "resolved_cases"],
         )]
+
+
+ANALYTICS_INCLUDE = ["branch", "total_ratings", "comments_received", "promoters", "passives", "detractors", "cases",
+                     "answered", "answered_within_target", "detractors_answered", "detractors_answered_within_target",
+                     "gift_offered", "gift_redeemed", "gift_cost_cents", "returned", "rerated", "recovered"]
+
+
+class RatingPeriodCounter(SummaryCounters):
+    """The counters of one branch for one week (from Monday) or month of the merchant's days:
+    the analytics read whole periods here and only the range's edges from the day rows (ANA-1..3;
+    bench: two years of 20 branches are 14,600 day rows, 480 month rows)."""
+
+    class Kind(models.TextChoices):
+        WEEK = "week", _("Week")
+        MONTH = "month", _("Month")
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "branch", "kind", "start"], name="rating_period_counter_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=["week", "month"]), name="rating_period_counter_kind"),
+        ]
+        indexes = [models.Index(fields=["merchant", "kind", "start"], name="rating_period_counter_start",
+                                include=ANALYTICS_INCLUDE)]
 
 
 class RatingBranchCounter(SummaryCounters):
@@ -423,3 +468,48 @@ class RatingBranchCounter(SummaryCounters):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "branch"], name="rating_branch_counter_unique"),
         ]
+
+
+# The first-response time buckets of ResponseTimeCounter (ANA-2), by their lower bound in minutes:
+# a median or 90th percentile is reported as the lower bound of the bucket it falls in.
+RESPONSE_BUCKETS = (0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 960, 1440, 2160, 2880,
+                    4320, 7200, 10080, 20160, 43200)
+
+
+def response_bucket_column(minutes: int) -> str:
+    """The column of the bucket a first-response time falls in."""
+    return f"from_{max(bound for bound in RESPONSE_BUCKETS if bound <= max(minutes, 0))}m"
+
+
+RESPONSE_BUCKET_COLUMNS = tuple(f"from_{bound}m" for bound in RESPONSE_BUCKETS)
+
+
+class ResponseTimeCounter(TenantModel):
+    """The answered cases of one branch and day (of the rating, in the merchant's time zone) by
+    the member who first replied (ANA-2): how many, how many by their due time, and how many in
+    each first-response time bucket (one column each, so that two years of a large merchant are
+    a sum over one row per branch, day and replier, not one row per case)."""
+
+    branch = TenantForeignKey(Branch, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    day = models.DateField()
+    responder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", db_index=False)
+    answered = models.IntegerField(default=0)
+    answered_within_target = models.IntegerField(default=0)
+    # A day's row, or a month's (day: its first day): the analytics read whole months from the
+    # month rows and only the range's edges from the day rows.
+    kind = models.CharField(max_length=5, default="day", db_default="day")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "branch", "kind", "day", "responder"],
+                                    name="response_time_counter_unique", nulls_distinct=False),
+            models.CheckConstraint(condition=models.Q(kind__in=["day", "month"]), name="response_time_counter_kind"),
+        ]
+        indexes = [models.Index(fields=["merchant", "kind", "day"], name="response_time_counter_day",
+                                include=["branch", "responder", "answered", "answered_within_target",
+                                         *RESPONSE_BUCKET_COLUMNS])]
+
+
+for _column in RESPONSE_BUCKET_COLUMNS:
+    models.IntegerField(default=0, db_default=0).contribute_to_class(ResponseTimeCounter, _column)

@@ -23,7 +23,7 @@ from merchants.models import Branch, Merchant
 from ratings_inbox import rows
 from ratings_inbox.keyset import Column, paginate
 
-from .counters import COLUMNS as COUNTER_COLUMNS
+from .counters import SUMMARY_COLUMNS as COUNTER_COLUMNS
 from .models import (
     BAND_SCORES,
     OPEN_STATUSES,
@@ -329,7 +329,7 @@ def rating_summary(*, access: Access,
 
 
 # The counts of the case views (CASE-6); the first three are kept counters (ratings.counters).
-CASE_COUNTS = ("needs_reply", "open_cases", "unassigned_cases", "overdue_cases", "my_cases")
+CASE_COUNTS = ("needs_reply", "open_cases", "unassigned_cases", "resolved_cases", "overdue_cases", "my_cases")
 CLOCK_COUNTS = ("overdue_cases", "my_cases")
 _OPEN = "status IN ('new', 'open', 'escalated')"
 # Two scalar sub-selects, each one index range: overdue of rating_unanswered_due (merchant,

@@ -35,25 +35,26 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
 
 
 _CASE_COLUMNS = ("status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "first_response_at",
-                 "resolved_at", "needs_reply")
+                 "first_responder_id", "resolved_at", "needs_reply")
 
 
-def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, dict]:
-    """What a customer message or a staff reply changes in the rating's case (ratings.cases), and
-    in the case views' counters, read from the row locked until commit so that two writers see
-    each other's change."""
+def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, dict, tuple]:
+    """What a customer message or a staff reply changes in the rating's case (ratings.cases), in
+    the case views' counters and in the response-time counters (before, after), read from the
+    row locked until commit so that two writers see each other's change."""
     if author_kind not in (Message.AuthorKind.CUSTOMER, Message.AuthorKind.STAFF):
-        return {}, {}
+        return {}, {}, (None, None)
     stored = (Rating.objects.select_for_update().filter(merchant_id=rating.merchant_id, pk=rating.pk)
               .values_list(*_CASE_COLUMNS).get())
     for name, value in zip(_CASE_COLUMNS, stored, strict=True):
         setattr(rating, name, value)
-    before = cases.counted(rating)
+    before, before_response = cases.counted(rating), counters.response_key(rating)
     if author_kind == Message.AuthorKind.CUSTOMER:
         changed = cases.on_customer_message(rating, at)
     else:
         changed = cases.on_staff_reply(rating, author, at)
-    return {name: getattr(rating, name) for name in changed}, cases.counted_change(before, rating)
+    return ({name: getattr(rating, name) for name in changed}, cases.counted_change(before, rating),
+            (before_response, counters.response_key(rating)))
 
 
 def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
@@ -64,7 +65,7 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
         body=body, gift_grant=gift_grant, created_at=created_at, event=event, event_params=event_params,
     )
     is_reply = author_kind in Message.REPLY_KINDS
-    case_changes, counted = _case_changes(rating, author_kind, author, created_at)
+    case_changes, counted, response = _case_changes(rating, author_kind, author, created_at)
     Rating.objects.filter(merchant_id=rating.merchant_id, pk=rating.pk).update(
         messages_count=F("messages_count") + 1,
         replies_count=F("replies_count") + (1 if is_reply else 0),
@@ -72,6 +73,7 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
         **case_changes,
     )
     counters.bump(rating, replies_sent=int(is_reply), **counted)
+    counters.bump_responses(rating.merchant_id, {rating.pk: response})
     rating.messages_count += 1
     rating.replies_count += 1 if is_reply else 0
     rating.last_message_at = created_at
@@ -123,10 +125,12 @@ def rating_create(
     except IntegrityError as exc:
         raise Conflict({"visit": _("This visit already has a rating.")}) from exc
     band = band_for(score)
+    funnel = counters.rating_counted(rating)
     counters.bump(
         rating, total_ratings=1, comments_received=int(comment is not None),
         unread_comments=int(comment is not None), promoters=int(band == Band.PROMOTER),
         passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR), **cases.counted(rating),
+        **funnel,
     )
     if comment is not None:
         _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,

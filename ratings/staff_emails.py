@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from urllib.parse import urlencode
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from customers.links import absolute
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch, NewDetractorNotice
 from notifications.models import OutgoingEmail
-from notifications.staff import StaffEmailItem, member_language, rating_link, staff_email_record
+from notifications.staff import StaffEmailItem, inbox_link, member_language, rating_link, staff_email_record
 
 from .models import CaseEvent, CaseStatus, Rating
 
@@ -66,10 +63,6 @@ def _item(merchant, row: dict, *, quoting: bool = True) -> StaffEmailItem:
     comment = Truncator(row["comment"]).chars(160) if row["comment"] else _("No comment.")
     return StaffEmailItem(text=_("#%(id)s · %(customer)s · %(branch)s") % values,
                           url=rating_link(merchant, row["id"]), score=row["score"], detail=comment)
-
-
-def _inbox_link(merchant, **query) -> str:
-    return absolute(reverse("ratings:inbox", args=[merchant.slug]) + "?" + urlencode(query))
 
 
 def case_events_notify(*, access: Access, actor, events: list[CaseEvent]) -> None:
@@ -122,7 +115,7 @@ def _case_email(merchant, kind: str, membership, actor, events: list[CaseEvent],
                 heading = ngettext("A case was assigned to you", "%(count)s cases were assigned to you",
                                    count) % values
             lines = [_("Answer the customer, or hand the case to someone who can.")]
-            more_link = _inbox_link(merchant, view="mine")
+            more_link = inbox_link(merchant, view="mine")
         else:
             if count == 1:
                 subject = _("Escalated: case #%(id)s, %(score)s/10 from %(customer)s") % values
@@ -134,7 +127,7 @@ def _case_email(merchant, kind: str, membership, actor, events: list[CaseEvent],
             else:
                 heading = ngettext("A case was escalated", "%(count)s cases were escalated", count) % values
             lines = [_("It needs an admin's attention.")]
-            more_link = _inbox_link(merchant, status=CaseStatus.ESCALATED)
+            more_link = inbox_link(merchant, status=CaseStatus.ESCALATED)
         if count > LISTED:
             lines.append(ngettext("…and %(more)s more case.", "…and %(more)s more cases.", count - LISTED)
                          % {"more": count - LISTED})

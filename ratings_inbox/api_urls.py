@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from analytics import api as analytics_api
 from autoreply import api as autoreply_api
 from customers import api as customers_api
 from gifts import api as gifts_api
@@ -49,6 +50,10 @@ merchant_patterns = [
     path("autoreply/", autoreply_api.AutoReplyView.as_view(), name="autoreply"),
     path("me/notifications/", notifications_api.NotificationPreferencesView.as_view(), name="me-notifications"),
     path("autoreply/preview/", autoreply_api.AutoReplyPreviewView.as_view(), name="autoreply-preview"),
+    path("analytics/nps/", analytics_api.NpsView.as_view(), name="analytics-nps"),
+    path("analytics/response/", analytics_api.ResponseTimesView.as_view(), name="analytics-response"),
+    path("analytics/recovery/", analytics_api.RecoveryView.as_view(), name="analytics-recovery"),
+    path("analytics/watchlist/", analytics_api.WatchlistView.as_view(), name="analytics-watchlist"),
 ]
 
 app_name = "api"

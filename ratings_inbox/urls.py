@@ -13,6 +13,7 @@ merchant_patterns = [
     path("", include("privacy.urls")),
     path("gifts/", include("gifts.urls")),
     path("autoreply/", include("autoreply.urls")),
+    path("analytics/", include("analytics.urls")),
     path("settings/", include("merchants.urls")),
     path("settings/notifications/", include("notifications.member_urls")),
 ]

@@ -281,14 +281,15 @@ class Factory:
 
     @_in_merchants_tenant
     def visit(self, merchant, *, customer=None, branch=None, visited_at=None, total="45900.00", lines=None):
-        from customers.services import InvoiceLineInput, visit_record
+        from customers.services import InvoiceLineInput
+        from intake.services import visit_arrived
         from merchants.models import Branch
 
         customer = customer or self.customer(merchant)
         branch = branch or Branch.objects.filter(merchant=merchant).order_by("id").first()
         if lines is None:
             lines = [InvoiceLineInput("Bandeja paisa", Decimal("1"), Decimal(total), Decimal(total))]
-        return visit_record(
+        return visit_arrived(
             merchant=merchant, branch=branch, customer=customer,
             visited_at=visited_at or timezone.now() - dt.timedelta(hours=2),
             invoice_number=f"F-{next(_sequence)}", invoice_total=Decimal(total),

@@ -42,6 +42,11 @@ PINS = {
     "case-settings": 8, "api:case-settings": 8,
     # A member's notification settings (SLA-4) are their membership, already read to let them in: no query of their own.
     "preferences": 8, "api:me-notifications": 8,
+    # Analytics (ANA-1..6), the page: the day counters once by period and once by branch (shared by the
+    # ranking, response and funnel), the response times, the branches, the watchlist page (+1 for the
+    # repliers' names when someone replied); the API: nps 1, response 3, recovery 2, watchlist 1.
+    "dashboard": 13, "csv": 8, "api:analytics-nps": 9, "api:analytics-response": 11, "api:analytics-recovery": 10,
+    "api:analytics-watchlist": 9,
 }
 # GET routes that only answer POST, redirect, or are not a merchant's data.
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",
@@ -73,7 +78,7 @@ def _world(make, merchant, rows: int) -> dict:
 
 
 def _url(route: str, merchant, world: dict) -> str:
-    path = "/" + route.replace("<slug:merchant_slug>", merchant.slug)
+    path = "/" + route.replace("<slug:merchant_slug>", merchant.slug).replace("<slug:table>", "watchlist")
     for name in re.findall(r"<int:(\w+)>", route):
         if name == "id":
             resource = path.split("<int:id>")[0].rstrip("/").rsplit("/", 1)[-1]

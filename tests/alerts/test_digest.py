@@ -24,7 +24,8 @@ def no_broker(monkeypatch):
     import notifications.services
 
     monkeypatch.setattr(notifications.services, "_enqueue", lambda *args: None)
-    monkeypatch.setattr(alerts.tasks, "_requeue", lambda task: None)
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: None)
+    monkeypatch.setattr(alerts.tasks, "requeue", lambda task: None)
 
 
 def sweep(at) -> int:

@@ -33,6 +33,7 @@ def no_broker(monkeypatch):
     import notifications.services
 
     monkeypatch.setattr(notifications.services, "_enqueue", lambda *args: None)
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: None)
 
 
 def shoot(chromium, html: str, name: str) -> None:

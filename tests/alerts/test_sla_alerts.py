@@ -29,7 +29,8 @@ def no_broker(monkeypatch):
     import notifications.services
 
     monkeypatch.setattr(notifications.services, "_enqueue", lambda *args: None)
-    monkeypatch.setattr(alerts.tasks, "_requeue", lambda task: None)
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: None)
+    monkeypatch.setattr(alerts.tasks, "requeue", lambda task: None)
 
 
 def sweep(at) -> int:
@@ -185,3 +186,19 @@ def test_a_shorter_target_alerts_only_the_moments_still_to_come_sla1_sla3(make, 
     assert sweep(T0 + 6 * HOUR) == 0
     assert sweep(T0 + 8 * HOUR) == 2 and sweep(T0 + 9 * HOUR) == 1
     assert set(OutgoingEmail.objects.values_list("rating_id", flat=True)) == {new.pk}
+
+
+def test_a_sweeps_alerts_go_to_the_workers_in_one_hand_off_per_merchant_not_one_task_each_sla3(
+        make, merchant, staff, monkeypatch):
+    """Issue 15: a sweep that records many alerts hands them over together after commit
+    (notifications.tasks.email_send_batch: one claim and one SMTP connection per batch)."""
+    import notifications.services
+
+    singles, batches = [], []
+    monkeypatch.setattr(notifications.services, "_enqueue", lambda *args: singles.append(args))
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: batches.append(args))
+    for _ in range(3):
+        detractor(make, merchant, T0)
+    assert sweep(T0 + 24 * HOUR) == 3  # three breaches, each to the admin
+    recorded = set(OutgoingEmail.objects.filter(kind="sla_breached").values_list("pk", flat=True))
+    assert singles == [] and batches == [(merchant.pk, sorted(recorded))]

@@ -111,7 +111,7 @@ def test_alerts_and_digest_delivered_by_a_real_worker_within_a_minute_sla3_sla5_
     wait_for(lambda: _staff_rows().filter(kind="digest", status="sent").exists(), 60, 0.2, "the digest")
     digest_id = _staff_rows().get(kind="digest").header_message_id
     digest = next(m for m in delivery.smtp.handler.messages if m["Message-ID"].strip() == digest_id)
-    assert "yesterday" in _subject(digest) and "1 open case" in _parts(digest)["text/plain"]
+    assert "yesterday" in _subject(digest) and "open case: 1" in _parts(digest)["text/plain"]
     time.sleep(2.5)  # two more beats of both sweeps: nothing more
     assert Counter(_staff_rows().values_list("kind", flat=True)) == Counter({"sla_at_risk": 1, "digest": 1})
     print(f"\nSLA-3 alert at the SMTP server {(received - moment).total_seconds():.1f} s after the moment")

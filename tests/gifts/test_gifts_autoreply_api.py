@@ -13,7 +13,7 @@ from merchants import tenancy
 from tests.conftest import base
 
 GIFT_FIELDS = {"id", "name", "kind", "product_name", "points", "discount_percent", "discount_amount",
-               "validity_days", "is_active"}
+               "validity_days", "cost", "is_active"}
 GRANT_FIELDS = {"id", "gift", "gift_name", "gift_kind", "code", "status", "granted_at", "expires_at", "redeemed_at"}
 PRODUCT = {"name": "Postre gratis", "kind": "product", "product_name": "Flan", "points": None,
            "discount_percent": None, "discount_amount": None, "validity_days": 30}

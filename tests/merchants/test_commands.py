@@ -135,6 +135,17 @@ def test_seed_demo_creates_two_merchants_with_the_follow_up_loop_and_prints_logi
             assert CaseEvent.objects.filter(at__lt=now - dt.timedelta(days=30)).exists()
             assert not Message.objects.filter(created_at__gt=now).exists()
             assert not CaseEvent.objects.filter(at__gt=now).exists()
+            # ANA-3, ANA-5: the funnel tells a story, and some regulars have stopped coming.
+            from analytics.selectors import AnalyticsFilters, recovery_funnel, watchlist
+            from merchants.access import Access
+
+            access = Access.system(merchant)
+            today = now.date()
+            funnel = recovery_funnel(access=access, filters=AnalyticsFilters(
+                date_from=today - dt.timedelta(days=120), date_to=today))
+            assert funnel["answered"] and funnel["gift_redeemed"] and funnel["returned"] and funnel["recovered"]
+            assert funnel["gift_cost"] > 0 and funnel["cost_per_recovered"] is not None
+            assert watchlist(access=access, now=now).exists()
             owners = set(cases.exclude(owner=None).values_list("owner__email", flat=True))
             domain = "arepa.demo" if merchant.slug == "la-arepa-dorada" else "cafe.demo"
             logins = [f"{role}@{domain}" for role in ("admin", "agent", "staff")]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 
 import pytest
+from django.db import transaction
 
 from autoreply.services import autoreply_settings_update
 from autoreply.tasks import autoreply_decide
 from notifications.models import OutgoingEmail
+from notifications.services import email_queue, emails_send_after_commit
 from notifications.tasks import email_send
 from ratings.models import Rating
 from tests.notifications.harness import wait_for
@@ -151,3 +154,29 @@ def test_smtp_refusing_for_a_while_then_accepting_ar4_ar5(make, delivery, acting
                                 f"refusals={delivery.smtp.handler.refused} queued_while_refusing={queued} "
                                 f"max_attempts={max(r.attempts for r in rows)}")
     assert (duplicates, lost) == (0, 0)
+
+
+def test_worker_sigkilled_mid_batch_loses_and_duplicates_nothing_issue15_ar4(make, delivery, acting_for):
+    """Issue 15: 40 e-mails handed over as one batch (one claim, one SMTP connection); the worker is
+    killed in the SMTP dialogue of the 9th. The 8 accepted were marked sent one by one; the 32
+    claimed but unsent wait for their lease and the restarted worker's sweep sends each once."""
+    merchant = _merchant(make, acting_for, "fault-batch")
+    with transaction.atomic():
+        emails = [email_queue(merchant=merchant, kind="gift", send=False, subject=f"Regalo {i}", body_text="Hola",
+                              customer=make.customer(merchant, f"Cliente {i} Prueba", email=f"c{i}@example.com"))
+                  for i in range(40)]
+        emails_send_after_commit(merchant=merchant, emails=emails)
+    started = time.monotonic()
+    delivery.smtp.handler.hold_after = 8
+    first = delivery.worker(beat=True)
+    wait_for(lambda: delivery.smtp.handler.held, 60, 0.05, "the worker to be mid-batch")
+    first.kill()
+    delivery.smtp.handler.hold_after = None
+    at_kill = Counter(OutgoingEmail.objects.values_list("status", flat=True))
+    delivery.worker(beat=True)
+    wait_for(lambda: OutgoingEmail.objects.filter(status="sent").count() == 40, 90, 0.3, "all 40 sent")
+    time.sleep(1.5)
+    duplicates, lost = _figures("sigkill-mid-batch", delivery, emails, started,
+                                f"sent_before_kill={at_kill['sent']} left_sending={at_kill['sending']}")
+    assert at_kill == Counter(sent=8, sending=32) and (duplicates, lost) == (0, 0)
+    assert "email batch of merchant" not in first.output()  # killed before the batch's summary

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy
 from merchants.models import Membership
 from notifications.links import read_stop_token
 from notifications.models import OutgoingEmail
-from notifications.staff import StaffEmailItem, staff_email_compose, staff_email_record
+from notifications.staff import (
+    StaffEmailFigure,
+    StaffEmailItem,
+    StaffEmailSection,
+    staff_email_compose,
+    staff_email_record,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = OutgoingEmail.Kind
@@ -48,6 +54,21 @@ def test_composes_text_and_html_in_the_members_language_with_the_stop_link_SLA_6
     assert 'href="https://x.test/m/la-arepa/inbox/7/"' in html and ">Open the rating</a>" in html
     assert "background:#fee2e2" in html  # the detractor's band colour on its score
     assert "/settings/notifications/" in html and "<style" not in html and "class=" not in html
+
+
+def test_sections_of_figures_and_items_follow_the_items_in_text_and_html_SLA_5(merchant, make):
+    membership = _membership(merchant, make.member(merchant, "agent"))
+    section = StaffEmailSection(
+        title="Waiting now", figures=[StaffEmailFigure("open cases", "4"),
+                                      StaffEmailFigure("overdue cases", "2", url="https://x.test/o/", alert=True)],
+        items=[StaffEmailItem(text="#8 · Ana · Norte", url="https://x.test/m/r/8/", score=2)],
+        note="…and 3 more", note_url="https://x.test/d/")
+    email = _compose(merchant, membership, Kind.DIGEST, sections=[section])
+    assert ("  https://x.test/m/r/7/\n\nWaiting now:\n- open cases: 4\n- overdue cases: 2 (https://x.test/o/)\n"
+            "- #8 · Ana · Norte\n  https://x.test/m/r/8/\n…and 3 more: https://x.test/d/\n\n") in email.body_text
+    html = email.body_html
+    assert html.index("#7 · José Pérez") < html.index("Waiting now") < html.index("#8 · Ana") < html.index("/la-arepa/inbox/7/")
+    assert 'href="https://x.test/o/"' in html and 'href="https://x.test/d/"' in html and "#7f1d1d" in html
 
 
 def test_the_same_email_for_a_spanish_member_is_in_spanish_SLA_6(merchant, make):

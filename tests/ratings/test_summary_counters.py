@@ -44,6 +44,7 @@ def recount(merchant, filters: RatingFilters) -> dict:
     row["needs_reply"] = sum(1 for r in ratings if _customer_wrote_last(r))
     row["open_cases"] = len(open_cases)
     row["unassigned_cases"] = sum(1 for r in open_cases if r.owner_id is None)
+    row["resolved_cases"] = sum(1 for r in ratings if r.status == "resolved")
     row["overdue_cases"] = sum(1 for r in open_cases if r.first_response_at is None and r.due_at <= now)
     row["my_cases"] = 0
     return row

@@ -17,9 +17,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers.services import InvoiceLineInput, customer_upsert, visit_record
-from gifts.services import gift_create, gift_grant
-from intake.services import rating_received
+from customers.services import InvoiceLineInput, customer_upsert
+from gifts.models import GiftGrant
+from gifts.services import gift_create, gift_grant, grant_redeem
+from intake.services import rating_received, visit_arrived
 from merchants import tenancy
 from merchants.access import Access
 from merchants.models import Branch, Merchant
@@ -269,6 +270,8 @@ class Command(BaseCommand):
                 self._play(team, rating, plan)
             showcase = self._showcase(team, branches[1], customers)
             self._seed_gifts(team)
+            showcase += self._recovery_stories(team, branches)
+            showcase += self._lapsed_regulars(team, branches)
             # The demo's outgoing e-mails are history, not news: do not send them at start-up.
             OutgoingEmail.objects.filter(merchant=merchant).update(status="sent", sent_at=team.now)
         self.stdout.write(f"  {total + showcase} ratings for {merchant.name}.")
@@ -279,7 +282,7 @@ class Command(BaseCommand):
         for description, price in rng.sample(PRODUCTS, rng.randint(1, 4)):
             quantity = Decimal(rng.randint(1, 3))
             lines.append(InvoiceLineInput(description, quantity, price, price * quantity))
-        visit = visit_record(
+        visit = visit_arrived(
             merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
             invoice_number=invoice, invoice_total=sum(li.line_total for li in lines),
             currency=merchant.currency, lines=lines,
@@ -427,19 +430,83 @@ class Command(BaseCommand):
             self._play(team, rating, steps)
         return len(stories)
 
+    def _follow_up(self, team, rating) -> None:
+        """A rating added after the main stream gets the same follow-up as the others."""
+        self._play(team, rating, self._case_plan(team, rating) if rating.score <= 6 else self._reply_plan(team, rating))
+
     def _seed_gifts(self, team):
+        """Gifts with their cost (ANA-3) on recent detractors; most codes redeemed a few days later."""
         merchant, admin, rng = team.merchant, team.admin, team.rng
         catalogue = [
             gift_create(merchant=merchant, actor=admin, name="Postre de la casa", kind="product",
-                        product_name="Postre de natas", validity_days=30),
+                        product_name="Postre de natas", validity_days=30, cost="6500"),
             gift_create(merchant=merchant, actor=admin, name="500 puntos", kind="points", points=500,
-                        validity_days=60),
+                        validity_days=60, cost="5000"),
             gift_create(merchant=merchant, actor=admin, name="15 % en tu próxima visita", kind="discount",
-                        discount_percent=15, validity_days=30),
+                        discount_percent=15, validity_days=30, cost="9000"),
         ]
         detractors = list(Rating.objects.filter(merchant=merchant, score__lte=6).select_related("customer")
-                          .order_by("-created_at")[:60])
-        for rating in rng.sample(detractors, min(25, len(detractors))):
+                          .order_by("-created_at")[:120])
+        for rating in rng.sample(detractors, min(45, len(detractors))):
             granted_at = min(rating.created_at + _hours(rng, 2, 30), team.now - dt.timedelta(minutes=5))
             with _clock(granted_at):
-                gift_grant(merchant=merchant, actor=team.agent, rating=rating, gift=rng.choice(catalogue))
+                grant = gift_grant(merchant=merchant, actor=team.agent, rating=rating, gift=rng.choice(catalogue))
+            redeemed_at = granted_at + _hours(rng, 20, 150)
+            if redeemed_at < team.now and rng.random() < 0.65:
+                with _clock(redeemed_at):
+                    grant_redeem(merchant=merchant, actor=team.agent, code=grant.code)
+
+    def _recovery_stories(self, team, branches) -> int:
+        """The loop the funnel measures (ANA-3): detractors who were answered, and more so those who
+        redeemed a gift, come back more often and rate higher; the unanswered rarely return.
+        Returns how many ratings it added."""
+
+        rng, now = team.rng, team.now
+        redeemed = set(GiftGrant.objects.filter(merchant=team.merchant, status="redeemed")
+                       .values_list("rating_id", flat=True))
+        detractors = list(Rating.objects.filter(merchant=team.merchant, score__lte=6,
+                                                created_at__lt=now - dt.timedelta(days=8))
+                          .select_related("customer").order_by("created_at"))
+        added = 0
+        for rating in detractors:
+            if rating.pk in redeemed:
+                back, scores = 0.75, [7, 8, 9, 9, 10, 10]
+            elif rating.first_response_at is not None:
+                back, scores = 0.35, [5, 7, 8, 9, 10]
+            else:
+                back, scores = 0.08, [3, 5, 7]
+            if rng.random() >= back:
+                continue
+            visited_at = rating.created_at + dt.timedelta(days=rng.uniform(3, 20))
+            if visited_at >= now - dt.timedelta(hours=2):
+                continue
+            with _clock(visited_at + dt.timedelta(hours=3)):
+                again = self._rating(team, f"{rating.branch_id}-R{rating.pk}", rating.branch, rating.customer,
+                                     visited_at, rng.choice(scores), rng.choice(PRAISE) if rng.random() < 0.4 else None,
+                                     visited_at + dt.timedelta(hours=rng.uniform(0.5, 3)))
+            self._follow_up(team, again)
+            added += 1
+        return added
+
+    def _lapsed_regulars(self, team, branches) -> int:
+        """Regulars who came every week or two and then stopped six weeks ago (ANA-5's watchlist),
+        a few after a bad last visit. Returns how many ratings it added."""
+
+        rng, now = team.rng, team.now
+        added = 0
+        for n in range(10):
+            customer = customer_upsert(
+                merchant=team.merchant, external_id=f"REG-{n:03d}", email=f"habitual{n}@{team.merchant.slug}.demo",
+                full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}")
+            branch = rng.choice(branches)
+            gap = dt.timedelta(days=rng.uniform(6, 12))
+            visited_at = now - dt.timedelta(days=rng.uniform(40, 55)) - 4 * gap
+            for k in range(5):
+                score = rng.choice([2, 3, 5]) if k == 4 and n % 3 == 0 else rng.choice([8, 9, 10])
+                with _clock(visited_at + dt.timedelta(hours=3)):
+                    rating = self._rating(team, f"{branch.id}-L{n:02d}{k}", branch, customer, visited_at, score,
+                                          None, visited_at + dt.timedelta(hours=1))
+                self._follow_up(team, rating)
+                added += 1
+                visited_at += gap
+        return added

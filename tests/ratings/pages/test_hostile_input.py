@@ -54,7 +54,7 @@ def world(make, merchant):
     return {
         "merchant_slug": merchant.slug, "rating_id": rating.pk, "visit_id": rating.visit_id,
         "customer_id": rating.customer_id, "gift_id": gift.pk, "grant_id": grant.pk,
-        "quick_reply_id": quick_reply.pk,
+        "quick_reply_id": quick_reply.pk, "table": "recovery",  # an analytics CSV (ANA-6)
         "token": {"r": make_token("rate", merchant_id=merchant.pk, object_id=rating.visit_id),
                   "c": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
                   "u": make_token("unsubscribe", merchant_id=merchant.pk, object_id=rating.customer_id),

@@ -60,7 +60,7 @@ def test_each_view_lists_its_ratings_with_its_count_CASE_6(cases, admin_client, 
     assert row_ids(html)[:2] == [c["passive"].pk, c["promoter"].pk]
     assert {view: view_count(html, view) for view in
             ("all", "needs_reply", "mine", "unassigned", "overdue", "resolved")} == {
-        "all": 6, "needs_reply": 2, "mine": 1, "unassigned": 2, "overdue": 1, "resolved": None}
+        "all": 6, "needs_reply": 2, "mine": 1, "unassigned": 2, "overdue": 1, "resolved": 1}
 
     def ids(view, **query):
         response = admin_client.get(inbox_url, {"view": view, **query})
@@ -74,6 +74,27 @@ def test_each_view_lists_its_ratings_with_its_count_CASE_6(cases, admin_client, 
     # Overdue: the breached case, then the one at risk (SLA-2); the count is the breached ones.
     assert ids("overdue") == [c["breached"].pk, c["at_risk"].pk]
     assert ids("resolved") == [c["resolved"].pk]
+
+
+def test_the_resolved_count_is_kept_as_cases_resolve_and_reopen_CASE_6(cases, merchant, admin, admin_client,
+                                                                        inbox_url):
+    from merchants.access import Access
+    from ratings.counters import counters_rebuild
+    from ratings.models import RatingBranchCounter, RatingDayCounter
+
+    access = Access.system(merchant)
+    case_update(access=access, rating=cases["breached"], actor=admin, status="resolved")
+    assert view_count(admin_client.get(inbox_url).content.decode(), "resolved") == 2
+    case_update(access=access, rating=cases["resolved"], actor=admin, status="open")  # reopened
+    assert view_count(admin_client.get(inbox_url).content.decode(), "resolved") == 1
+
+    def kept():
+        return (sorted(RatingDayCounter.objects.values_list("branch_id", "day", "resolved_cases")),
+                sorted(RatingBranchCounter.objects.values_list("branch_id", "resolved_cases")))
+
+    before = kept()
+    counters_rebuild(merchant.pk)  # the same figures computed from the ratings themselves
+    assert kept() == before
 
 
 def test_a_customer_message_brings_the_rating_to_the_top_of_needs_reply_CASE_7(cases, merchant, admin_client,
