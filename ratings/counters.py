@@ -106,6 +106,9 @@ RESPONSE_REBUILD_SQL = f"""
 
 # The per-customer rollup (customers.CustomerStats), in two parts that the services write
 # separately: what the visits say (customers.stats), what the ratings say (below).
+# The sub-selects also name {merchant}, the merchant's id itself when the statement is for one merchant
+# (else c.merchant_id): on Citus a sub-select correlated on merchant_id alone is not pinned to one shard,
+# a constant is, and the join on merchant_id keeps the INSERT … SELECT on the merchant's shard (SCALE-2).
 CUSTOMER_VISITS_SQL = """
     INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents, last_visit_at,
                                          last_branch_id, median_gap, lapse_at)
@@ -117,7 +120,7 @@ CUSTOMER_VISITS_SQL = """
                percentile_cont(0.5) WITHIN GROUP (ORDER BY x.gap) AS median_gap
         FROM (SELECT id, branch_id, invoice_total, visited_at,
                      visited_at - lag(visited_at) OVER (ORDER BY visited_at, id) AS gap
-              FROM customers_visit WHERE merchant_id = c.merchant_id AND customer_id = c.id) x
+              FROM customers_visit WHERE merchant_id = c.merchant_id AND merchant_id = {merchant} AND customer_id = c.id) x
     ) v
     {where_customer}
     ON CONFLICT (merchant_id, customer_id) DO UPDATE SET
@@ -131,10 +134,10 @@ CUSTOMER_RATINGS_SQL = """
     SELECT c.merchant_id, c.id, l.id, l.created_at, l.score, p.created_at
     FROM customers_customer c
     LEFT JOIN LATERAL (SELECT id, created_at, score FROM ratings_rating
-                       WHERE merchant_id = c.merchant_id AND customer_id = c.id
+                       WHERE merchant_id = c.merchant_id AND merchant_id = {merchant} AND customer_id = c.id
                        ORDER BY created_at DESC, id DESC LIMIT 1) l ON true
     LEFT JOIN LATERAL (SELECT max(created_at) AS created_at FROM ratings_rating
-                       WHERE merchant_id = c.merchant_id AND customer_id = c.id AND score >= 9) p ON true
+                       WHERE merchant_id = c.merchant_id AND merchant_id = {merchant} AND customer_id = c.id AND score >= 9) p ON true
     {where_customer}
     ON CONFLICT (merchant_id, customer_id) DO UPDATE SET
         last_rating_id = EXCLUDED.last_rating_id, last_rating_at = EXCLUDED.last_rating_at,
@@ -175,8 +178,9 @@ def rebuild_sql(merchant_id: int | None = None, *, branches: bool = True) -> str
     statements += PERIOD_REBUILD_SQL.format(where=where_counter)
     where_customer = "" if merchant_id is None else f"WHERE c.merchant_id = {int(merchant_id)}"
     statements += f"DELETE FROM customers_customerstats {where_counter};"
-    statements += CUSTOMER_VISITS_SQL.format(where_customer=where_customer)
-    statements += CUSTOMER_RATINGS_SQL.format(where_customer=where_customer)
+    merchant = "c.merchant_id" if merchant_id is None else str(int(merchant_id))
+    statements += CUSTOMER_VISITS_SQL.format(where_customer=where_customer, merchant=merchant)
+    statements += CUSTOMER_RATINGS_SQL.format(where_customer=where_customer, merchant=merchant)
     if branches:
         statements += BRANCH_REBUILD_SQL.format(where=where_counter)
     return statements
@@ -318,15 +322,15 @@ def detractors_between(merchant_id: int, customer_id: int, since, until, *, extr
 def customer_ratings_counted(merchant_id: int, customer_id: int) -> None:
     """The customer's rollup as their ratings say (latest rating and score, latest 9-10)."""
     with connection.cursor() as cursor:
-        cursor.execute(CUSTOMER_RATINGS_SQL.format(where_customer="WHERE c.merchant_id = %s AND c.id = %s"),
-                       [merchant_id, customer_id])
+        cursor.execute(CUSTOMER_RATINGS_SQL.format(where_customer="WHERE c.merchant_id = %s AND c.id = %s",
+                                              merchant=int(merchant_id)), [merchant_id, customer_id])
 
 
 def customer_visits_counted(merchant_id: int, customer_id: int) -> None:
     """The customer's rollup as their visits say (visits, spend, last visit, median gap, lapse)."""
     with connection.cursor() as cursor:
-        cursor.execute(CUSTOMER_VISITS_SQL.format(where_customer="WHERE c.merchant_id = %s AND c.id = %s"),
-                       [merchant_id, customer_id])
+        cursor.execute(CUSTOMER_VISITS_SQL.format(where_customer="WHERE c.merchant_id = %s AND c.id = %s",
+                                              merchant=int(merchant_id)), [merchant_id, customer_id])
 
 
 def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
