@@ -32,6 +32,7 @@ def test_work_a_detractor_case_from_the_case_bar(seeded, open_page):
     expect(page.locator("#toast")).to_contain_text("Assigned to you")
     expect(page.locator("#case-owner")).to_have_value(str(seeded["admin"].pk))
     expect(page.locator("#thread .log-line").last).to_contain_text("Laura Gerente took the case")
+    page.wait_for_load_state("networkidle")  # the assignment's swaps are done before the next change
     page.locator("#case-priority").select_option("critical")
     expect(page.locator("#thread .log-line").last).to_contain_text("changed the priority to Critical")
 
