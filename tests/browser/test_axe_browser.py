@@ -22,7 +22,7 @@ def violations(page) -> list[str]:
     # A panel fading in is not yet its final colours: judge the page once its animations ended.
     page.evaluate("""() => Promise.all(document.getAnimations()
         .filter(animation => animation.effect?.getComputedTiming().iterations !== Infinity)
-        .map(animation => animation.finished))""")
+        .map(animation => animation.finished.catch(() => null)))""")
     page.evaluate(AXE)
     found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 4)}))""")

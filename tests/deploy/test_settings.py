@@ -29,6 +29,10 @@ def manage(*args: str, **variables: str) -> subprocess.CompletedProcess:
     for passed in ("DATABASE_URL", "REDIS_URL", "DATA_DIR", "HOME"):
         if os.environ.get(passed):
             env[passed] = os.environ[passed]
+    # Production takes both servers from the environment (SCALE-1); the checks run here connect to
+    # neither, so a run on the embedded servers names servers that need not exist.
+    env.setdefault("DATABASE_URL", "postgres://ratings@127.0.0.1:1/ratings")
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
 
