@@ -16,7 +16,10 @@ from django.db import connections
 from django.utils import timezone
 
 from merchants import platform, tenancy
+from merchants.models import Merchant
 from ratings_inbox.celery import requeue
+
+from .services import digest_record, sla_alerts_record
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +44,6 @@ def sla_due(now: dt.datetime, limit: int) -> list[tuple[int, int]]:
 @shared_task(acks_late=True, ignore_result=True)
 def sla_alerts_sweep(batch_size: int | None = None) -> int:
     """Every 30 seconds: the alerts of the cases that turned at risk or breached (SLA-3)."""
-    from merchants.models import Merchant
-
-    from .services import sla_alerts_record
-
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     now = timezone.now()
     due = sla_due(now, batch_size)
@@ -85,10 +84,6 @@ def digest_due(now: dt.datetime, limit: int) -> list[tuple[int, int]]:
 @shared_task(acks_late=True, ignore_result=True)
 def digest_sweep(batch_size: int | None = None) -> int:
     """Every few minutes: the digests due (each member's hour in the merchant's zone, SLA-5)."""
-    from merchants.models import Merchant
-
-    from .services import digest_record
-
     batch_size = batch_size or settings.SWEEP_BATCH_SIZE
     now = timezone.now()
     due = digest_due(now, batch_size)

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-
-class AnalyticsBranchRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class AnalyticsMemberRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
+from merchants.serializers import BranchRefSerializer
+from ratings.serializers import AuthorSerializer
 
 
 class NpsTotal(serializers.Serializer):
@@ -44,11 +37,11 @@ class ResponseFigures(serializers.Serializer):
 
 
 class ResponseBranch(ResponseFigures):
-    branch = AnalyticsBranchRef()
+    branch = BranchRefSerializer()
 
 
 class ResponseMember(ResponseFigures):
-    member = AnalyticsMemberRef()
+    member = AuthorSerializer()
 
 
 class ResponseSerializer(ResponseFigures):
@@ -71,7 +64,7 @@ class FunnelFigures(serializers.Serializer):
 
 
 class FunnelBranch(FunnelFigures):
-    branch = AnalyticsBranchRef()
+    branch = BranchRefSerializer()
 
 
 class RecoverySerializer(FunnelFigures):
@@ -94,6 +87,6 @@ class WatchItemSerializer(serializers.Serializer):
     last_score = serializers.IntegerField(allow_null=True)
     last_rating = serializers.IntegerField(allow_null=True)
     detractor = serializers.BooleanField()
-    branch = AnalyticsBranchRef(allow_null=True)
+    branch = BranchRefSerializer(allow_null=True)
     total_spent = serializers.DecimalField(max_digits=16, decimal_places=2)
     currency = serializers.CharField()
