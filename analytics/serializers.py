@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from inbox.serializers import AuthorSerializer
 from merchants.serializers import BranchRefSerializer
-from ratings.serializers import AuthorSerializer
 
 
 class NpsTotal(serializers.Serializer):

@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from inbox.export import CONTENT_TYPE, neutralised
 from merchants.decorators import member_required
-from ratings.export import CONTENT_TYPE, neutralised
 from ratings.models import band_for
 from ratings.templatetags.inbox_tags import money
 

@@ -14,14 +14,9 @@ from customers.selectors import customer_list
 from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
-from ratings_inbox.api import params
-from ratings_inbox.api.pagination import paginated_response, paginated_schema
-from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
-from ratings_inbox.keyset import Column
-
-from . import case_settings, cases, services
-from .models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
-from .selectors import (
+from ratings import case_settings, cases, services
+from ratings.models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
+from ratings.selectors import (
     DEFAULT_ORDERING,
     ORDERINGS,
     RatingFilters,
@@ -33,6 +28,11 @@ from .selectors import (
     rating_summary,
     rating_thread,
 )
+from ratings_inbox.api import params
+from ratings_inbox.api.pagination import paginated_response, paginated_schema
+from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors
+from ratings_inbox.keyset import Column
+
 from .serializers import (
     BulkResultSerializer,
     BulkSerializer,

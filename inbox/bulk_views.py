@@ -18,11 +18,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from merchants.decorators import member_required
+from ratings import services
+from ratings.forms import BulkForm
+from ratings.models import CasePriority, CaseStatus
+from ratings.selectors import rating_count, rating_ids
 
-from . import services
-from .forms import BulkForm
-from .models import CasePriority, CaseStatus
-from .selectors import rating_count, rating_ids
 from .views import Inbox, _with_query
 
 # "Every rating of the current filter", up to this many (CASE-8).

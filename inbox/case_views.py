@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from merchants.decorators import member_required
+from ratings import cases, services
+from ratings.conversation import opened_rating
+from ratings.forms import ReplyForm
+from ratings.models import CasePriority, CaseStatus
+from ratings.selectors import quick_reply_list, rating_get
 
-from . import cases, services
-from .conversation import opened_rating
-from .forms import ReplyForm
-from .models import CasePriority, CaseStatus
-from .selectors import quick_reply_list, rating_get
 from .views import Inbox, _htmx_target
 
 CASE_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ESCALATED, CaseStatus.RESOLVED)

@@ -1,29 +1,29 @@
-"""API v1 of customers and visits (API.md); the point-of-sale visit push is ratings.api's (API-2)."""
+"""API v1 of customers and visits (API.md); the point-of-sale visit push is intake.api's (API-2)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from customers.selectors import (
+    customer_get,
+    customer_visits,
+    visit_get,
+)
+from customers.serializers import (
+    CustomerDetailSerializer,
+    CustomerItemSerializer,
+    VisitItemSerializer,
+)
 from gifts.selectors import customer_gift_counters
 from merchants.api_views import MerchantView
 from ratings.selectors import ORDERINGS, RatingFilters, customer_list_with_stats, rating_item_rows
-from ratings.serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
 from ratings_inbox.api import params
 from ratings_inbox.api.pagination import paginated_response, paginated_schema
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, errors
 from ratings_inbox.keyset import Column
 
-from .selectors import (
-    customer_get,
-    customer_visits,
-    visit_get,
-)
-from .serializers import (
-    CustomerDetailSerializer,
-    CustomerItemSerializer,
-    VisitItemSerializer,
-)
+from .serializers import RatingItemSerializer, VisitDetailSerializer, items_from_rows
 
 CUSTOMER_COLUMNS = [Column("name_key", False), Column("id", False)]
 VISIT_COLUMNS = [Column("visited_at", True), Column("id", True)]

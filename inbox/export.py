@@ -25,13 +25,13 @@ from merchants.access import Access
 from merchants.api_views import MerchantView
 from merchants.decorators import member_required
 from merchants.selectors import branch_list
+from ratings.forms import InboxStateForm, filters_from_state
+from ratings.models import band_for
+from ratings.selectors import DEFAULT_ORDERING, EXPORT_PAGE_SIZE, ORDERINGS, RatingFilters, rating_export_rows
 from ratings_inbox.api import params
 from ratings_inbox.api.schema import PAGE_PARAMETERS, READ_ERRORS, errors
 
 from .api import LIST_PARAMETERS, check_references, filters_from_query
-from .forms import InboxStateForm, filters_from_state
-from .models import band_for
-from .selectors import DEFAULT_ORDERING, EXPORT_PAGE_SIZE, ORDERINGS, RatingFilters, rating_export_rows
 
 HEADER = ("id", "created_at", "branch", "customer", "email", "score", "band", "comment", "status", "priority",
           "owner", "first_response_at", "resolved_at", "followup_score")

@@ -9,10 +9,8 @@ from rest_framework import serializers
 from gifts.serializers import GrantSerializer
 from merchants.hours import DAYS
 from merchants.serializers import BranchRefSerializer
-from ratings_inbox.api.fields import Id, Text
-
-from .events import message_text
-from .models import (
+from ratings.events import message_text
+from ratings.models import (
     COMMENT_EXCERPT_LENGTH,
     Band,
     CaseEvent,
@@ -23,6 +21,7 @@ from .models import (
     band_for,
     sla_state,
 )
+from ratings_inbox.api.fields import Id, Text
 
 
 class CustomerRefSerializer(serializers.Serializer):

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import bulk_views, case_settings_views, case_views, export, views
+from ratings import case_settings_views
+
+from . import bulk_views, case_views, export, views
 
 app_name = "ratings"
 urlpatterns = [

@@ -24,11 +24,9 @@ from customers.selectors import customer_visits, visit_get
 from gifts.selectors import customer_gift_counters, rating_gift_panel
 from merchants.decorators import member_required
 from merchants.selectors import branch_list, member_list
-from ratings_inbox.keyset import InvalidCursor, paginate
-
-from . import services
-from .conversation import deliveries_signature, opened_rating
-from .forms import (
+from ratings import services
+from ratings.conversation import deliveries_signature, opened_rating
+from ratings.forms import (
     BANDS,
     DEFAULT_VIEW,
     INBOX_VIEWS,
@@ -39,8 +37,8 @@ from .forms import (
     filters_from_state,
     next_ordering,
 )
-from .models import CasePriority, CaseStatus
-from .selectors import (
+from ratings.models import CasePriority, CaseStatus
+from ratings.selectors import (
     CASE_COUNTS,
     ORDERINGS,
     customer_ratings,
@@ -51,6 +49,7 @@ from .selectors import (
     rating_signature_rows,
     rating_summary,
 )
+from ratings_inbox.keyset import InvalidCursor, paginate
 
 # Two screens of rows; more load as the list scrolls. Rendering a row costs more than reading
 # it, so a longer first page spent more on rows nobody sees than on its SQL.

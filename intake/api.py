@@ -1,6 +1,6 @@
 """API v1 of what arrives (API-2): the point of sale's visits and the ratings posted for them.
 
-`POST ratings/` shares its path with the ratings list (ratings.api.RatingListView): the view
+`POST ratings/` shares its path with the ratings list (inbox.api.RatingListView): the view
 here is that list with the POST added.
 """
 
@@ -16,11 +16,11 @@ from customers.links import rating_url
 from customers.selectors import visit_list
 from customers.serializers import VisitCreatedSerializer, VisitCreateSerializer
 from customers.services import InvoiceLineInput
+from inbox import api as ratings_api
+from inbox.serializers import RatingCreateSerializer, RatingDetailSerializer
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
-from ratings import api as ratings_api
 from ratings.selectors import rating_get
-from ratings.serializers import RatingCreateSerializer, RatingDetailSerializer
 from ratings_inbox.api.schema import WRITE_ERRORS, errors
 
 from . import services

@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from customers.serializers import CustomerFieldsSerializer
 from gifts.models import Gift, GiftGrant
+from inbox.serializers import InvoiceSerializer, ThreadEntrySerializer
 from merchants.serializers import BranchRefSerializer
 from notifications.models import OutgoingEmail
 from ratings.models import Band
-from ratings.serializers import InvoiceSerializer, ThreadEntrySerializer
 
 from .services import RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS
 

@@ -1,7 +1,7 @@
 """The opened rating as members see it: its case bar and its conversation, where the case log
 runs between the messages by time (CASE-1..5, SLA-2).
 
-Shared by the inbox pages (ratings.views) and the case actions (ratings.case_views), so that
+Shared by the inbox pages (inbox.views) and the case actions (inbox.case_views), so that
 every response that redraws the thread or the bar draws the same thing.
 """
 

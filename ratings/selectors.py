@@ -276,7 +276,7 @@ def rating_export_rows(*, access: Access, filters: RatingFilters, ordering: str 
     ended (one index range, as the inbox's pages), after one for the branches' names: memory
     stays flat however many ratings there are, and no statement or transaction lasts longer
     than a page. Lazy: the rows are read as they are consumed, so consume them under the
-    access's merchant (ratings.export).
+    access's merchant (inbox.export).
     """
     columns = ORDERINGS[ordering]
     keys = [column.name for column in columns if column.name not in _EXPORT_READ]

@@ -6,14 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from analytics import api as analytics_api
 from autoreply import api as autoreply_api
-from customers import api as customers_api
 from gifts import api as gifts_api
+from inbox import api as ratings_api
+from inbox import customers_api
+from inbox import export as ratings_export
 from intake import api as intake_api
 from merchants import api as merchants_api
 from notifications import api as notifications_api
 from privacy import api as privacy_api
-from ratings import api as ratings_api
-from ratings import export as ratings_export
 from ratings_inbox.api.views import not_found
 
 merchant_patterns = [

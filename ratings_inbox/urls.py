@@ -9,7 +9,7 @@ from accounts import views as account_views
 from merchants import views as merchant_views
 
 merchant_patterns = [
-    path("", include("ratings.urls")),
+    path("", include("inbox.urls")),
     path("", include("privacy.urls")),
     path("gifts/", include("gifts.urls")),
     path("autoreply/", include("autoreply.urls")),

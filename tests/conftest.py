@@ -362,7 +362,7 @@ def other_merchant(make):
 
 
 # --- The API's clients (every app's API tests): authenticated as a role or an integration key.
-# The inbox page tests (tests/ratings/pages/) and the auto-reply page tests define their own
+# The inbox page tests (tests/inbox/pages/) and the auto-reply page tests define their own
 # admin_client: a logged-in browser session, not a token.
 
 def base(merchant) -> str:

@@ -249,6 +249,7 @@ INSTALLED_APPS = [
     "autoreply",
     "privacy",
     "intake",
+    "inbox",
     "customer_pages",
     "demo",
     "analytics",

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
+from inbox.export import HEADER, csv_chunks, neutralised
 from merchants import tenancy
 from merchants.access import Access
 from ratings import cases
-from ratings.export import HEADER, csv_chunks, neutralised
 from ratings.models import Rating
 from ratings.selectors import EXPORT_PAGE_SIZE
 from ratings.services import rating_reply

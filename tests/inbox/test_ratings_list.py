@@ -314,9 +314,9 @@ def test_list_items_shortcut_matches_drf_field_by_field(make, merchant):
     comment excerpt and thread times included."""
     from rest_framework import serializers
 
+    from inbox.serializers import RatingItemSerializer, items_from_rows
     from ratings.models import Rating
     from ratings.selectors import rating_item_rows
-    from ratings.serializers import RatingItemSerializer, items_from_rows
     from ratings.services import rating_reply
 
     plain = make.rating(merchant, 3)

@@ -76,7 +76,7 @@ def test_pages_outside_the_api_keep_the_html_404(db, client):
 
 
 def test_a_server_error_under_the_api_is_json(make, merchant, client_for, monkeypatch):
-    from ratings import api as ratings_api
+    from inbox import api as ratings_api
 
     def broken(self, request, merchant_slug):
         raise RuntimeError("boom")

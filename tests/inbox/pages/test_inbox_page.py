@@ -113,7 +113,7 @@ def test_reset_keeps_sort_and_branch_INB_5(make, merchant, admin_client, inbox_u
 
 
 def test_load_more_pages_with_keyset_INB_2(make, merchant, admin_client, inbox_url, monkeypatch):
-    monkeypatch.setattr("ratings.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("inbox.views.PAGE_SIZE", 2)
     ratings = [make.rating(merchant, 8) for _ in range(5)]
     html = admin_client.get(inbox_url).content.decode()
     assert row_ids(html) == [ratings[0].pk, ratings[1].pk]

@@ -256,7 +256,7 @@ def test_select_every_rating_of_the_filter_CASE_8(cases, admin_client, inbox_url
 
 
 def test_select_all_refuses_more_than_the_limit_CASE_8(cases, admin_client, inbox_url, monkeypatch):
-    from ratings import bulk_views
+    from inbox import bulk_views
 
     monkeypatch.setattr(bulk_views, "BULK_MAX", 3)
     assert "narrow the filters" in admin_client.get(f"{inbox_url}bulk/count/", **HX).content.decode()
