@@ -2,9 +2,7 @@
 
 from django.urls import path
 
-from ratings import case_settings_views
-
-from . import bulk_views, case_views, export, views
+from . import bulk_views, case_settings_views, case_views, export, views
 
 app_name = "ratings"
 urlpatterns = [

@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from merchants.decorators import member_required
-
-from .case_settings import (
+from ratings.case_settings import (
     FIRST_RESPONSE_MAX_HOURS,
     FIRST_RESPONSE_MIN_HOURS,
     case_settings_set,
     check_case_settings_access,
 )
-from .case_settings_form import form_add_errors, form_from_merchant, form_from_post
+from ratings.case_settings_form import form_add_errors, form_from_merchant, form_from_post
 
 
 def _render(request, form, status=200):
