@@ -221,3 +221,18 @@ def test_the_api_detail_shows_the_followup_score_ANA_4(make, merchant, admin_cli
     assert admin_client.get(f"{base(merchant)}ratings/{rating.pk}/").json()["followup_score"] == 9
     items = admin_client.get(f"{base(merchant)}ratings/").json()["results"]
     assert [item["followup_score"] for item in items] == [9]
+
+
+def test_the_inbox_poll_sees_the_answer_arrive_ANA_4(make, merchant, client):
+    from ratings.services import followup_answer
+
+    rating = resolved(make, merchant)
+    followup.followup_request(access=Access.system(merchant), rating=rating, actor=None)
+    client.force_login(make.admin(merchant))
+    page = client.get(f"/m/{merchant.slug}/inbox/{rating.pk}/").content.decode()
+    signature = re.search(r'"sig": "([0-9a-f]+)"', page)
+    poll = f"/m/{merchant.slug}/inbox/poll/?open={rating.pk}&sig={signature.group(1)}"
+    assert client.get(poll, HTTP_HX_REQUEST="true").status_code == 204
+    followup_answer(merchant=merchant, rating=rating, score=8)
+    changed = client.get(poll, HTTP_HX_REQUEST="true")
+    assert changed.status_code == 200 and "3 → <b" in changed.content.decode()
