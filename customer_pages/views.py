@@ -1,4 +1,5 @@
-"""Customer pages reached by signed links (CUS-1..4): rate a visit, the conversation, unsubscribe.
+"""Customer pages reached by signed links (CUS-1..4, ANA-4): rate a visit, the conversation,
+unsubscribe, and rate a resolved case again.
 
 No login: the signed token names the merchant and the object, and every query runs under
 that merchant's tenant, so a page can only ever show its own customer's rows. A bad or
@@ -7,7 +8,7 @@ forged token is a 404. Pages speak the browser's language (Spanish or English).
 A link that names nothing (mangled, forged, cut short by a mail client) gets our own page in the
 browser's language with status 404, never Django's technical page, whatever DEBUG says.
 
-SEC-6: an expired rate or conversation link gets a page saying so, with status 410 Gone
+SEC-6: an expired rate, conversation or follow-up link gets a page saying so, with status 410 Gone
 (the link was genuine, unlike a forged one's 404, and will not work again: link checkers
 and crawlers drop it). A form posted more often than its link allows gets a 429 page with
 Retry-After.
@@ -37,7 +38,7 @@ from merchants.access import Access
 from merchants.models import Merchant
 from ratings.models import Rating
 from ratings.selectors import customer_thread
-from ratings.services import customer_message_add
+from ratings.services import customer_message_add, followup_answer
 from ratings_inbox.errors import Conflict, messages_by_field
 
 SCORES = range(1, 11)
@@ -210,3 +211,44 @@ def unsubscribe(request, token):
         context = {"merchant": customer.merchant, "done": customer.email_opt_out,
                    "just_done": request.method == "POST"}
         return _render(request, "public/unsubscribe.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@customer_page
+def followup(request, token):
+    """ANA-4: one question, the score from 1 to 10 again, and an optional comment. The first answer
+    counts; a later one changes nothing and says so. A number clicked in the e-mail arrives as
+    ?score=N and is only chosen, never recorded, so link scanners record nothing."""
+    link = _link("followup", token)
+    if (refusal := _refusal(request, link)) is not None:
+        return refusal
+    merchant_id, rating_id = link.merchant_id, link.object_id
+    with _customer_context(request, merchant_id):
+        rating = (Rating.objects.select_related("merchant", "branch", "customer")
+                  .filter(merchant_id=merchant_id, pk=rating_id, followup_requested_at__isnull=False).first())
+        if rating is None or rating.customer.erased_at is not None:
+            raise Http404("Unknown link.")
+        merchant = rating.merchant
+        errors: dict[str, str] = {}
+        form = {"score": request.POST.get("score", request.GET.get("score", "")),
+                "comment": request.POST.get("comment", "")}
+        unchanged = False
+        if request.method == "POST" and rating.followup_score is not None:
+            unchanged = True
+        elif request.method == "POST":
+            score = _score(form["score"])
+            if score is None:
+                errors["score"] = translation.gettext("Choose a score from 1 to 10.")
+            else:
+                try:
+                    if followup_answer(merchant=merchant, rating=rating, score=score, comment=form["comment"]):
+                        return redirect(request.path + "?thanks=1")
+                    unchanged = True  # another answer came first: followup_answer read it
+                except ValidationError as exc:
+                    errors = messages_by_field(exc)
+        zone = ZoneInfo(merchant.timezone)
+        context = {"merchant": merchant, "rating": rating, "errors": errors, "form": form, "scores": SCORES,
+                   "rated_on": timezone.localtime(rating.created_at, zone), "unchanged": unchanged,
+                   "thanks": request.GET.get("thanks") == "1" and rating.followup_score is not None,
+                   "conversation_path": conversation_path(rating)}
+        return _render(request, "public/followup.html", context, status=400 if errors else 200)

@@ -1,8 +1,9 @@
-"""Signed, unguessable links for customers (CUS-1..3): rate a visit, the conversation, unsubscribe.
+"""Signed, unguessable links for customers (CUS-1..3, ANA-4): rate a visit, the conversation,
+unsubscribe, rate a resolved case again (the follow-up).
 
 A token is the object's merchant and id signed with SECRET_KEY under a salt per purpose,
 so it can neither be guessed nor turned into another customer's link. It carries the time
-it was signed: rate and conversation links expire after CUSTOMER_LINK_MAX_AGE_DAYS,
+it was signed: rate, conversation and follow-up links expire after CUSTOMER_LINK_MAX_AGE_DAYS,
 unsubscribe links never (SEC-6), and the posts of each link's form are throttled.
 """
 
@@ -17,7 +18,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-SALTS = {"rate": "customers.rate-visit", "conversation": "ratings.conversation", "unsubscribe": "customers.unsubscribe"}
+SALTS = {"rate": "customers.rate-visit", "conversation": "ratings.conversation", "unsubscribe": "customers.unsubscribe",
+         "followup": "ratings.followup"}
 # A customer must always be able to stop e-mails, however old the e-mail.
 NEVER_EXPIRE = {"unsubscribe"}
 
@@ -96,6 +98,13 @@ def conversation_path(rating) -> str:
 
 def conversation_url(rating) -> str:
     return absolute(conversation_path(rating))
+
+
+def followup_url(rating, *, score: int | None = None) -> str:
+    """The follow-up page of a resolved case (ANA-4); with a score, the page opens with it chosen."""
+    token = make_token("followup", merchant_id=rating.merchant_id, object_id=rating.pk)
+    query = "" if score is None else f"?score={int(score)}"
+    return absolute(reverse("public:followup", args=[token]) + query)
 
 
 def unsubscribe_url(customer) -> str:

@@ -14,7 +14,7 @@ from customers.selectors import customer_list
 from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
-from ratings import case_settings, cases, services
+from ratings import case_settings, cases, followup, services
 from ratings.models import Band, CasePriority, CaseStatus, QuickReply, Rating, Sla
 from ratings.selectors import (
     DEFAULT_ORDERING,
@@ -39,6 +39,8 @@ from .serializers import (
     CaseEventSerializer,
     CaseSettingsSerializer,
     CaseUpdateSerializer,
+    FollowupRefusedSerializer,
+    FollowupRequestedSerializer,
     MessageCreateSerializer,
     MessageSerializer,
     QuickReplySerializer,
@@ -258,6 +260,26 @@ class RatingBulkView(MerchantView):
         updated = services.ratings_bulk(access=self.access, actor=request.user, ids=values["ids"],
                                         action=values["action"], value=values.get("value"))
         return Response({"updated": updated})
+
+
+class RatingFollowupRequestView(RatingView):
+    roles = {"POST": "staff"}
+
+    @extend_schema(operation_id="ratings_followup_request", request=None,
+                   responses={202: FollowupRequestedSerializer, 409: FollowupRefusedSerializer,
+                              **errors(*READ_ERRORS)},
+                   description="Any member (ANA-4): e-mails the customer of a resolved case a link to rate again "
+                               "(/f/<token>/), once per rating. 409 with a `code` when the case is not resolved, "
+                               "the customer was already asked, has no e-mail, unsubscribed or was erased.")
+    def post(self, request, merchant_slug, id):
+        rating = self.get_rating(id)
+        try:
+            followup.followup_request(access=self.access, rating=rating, actor=request.user)
+        except followup.FollowupRefused as exc:
+            return Response({"detail": " ".join(exc.messages), "code": exc.reason}, status=status.HTTP_409_CONFLICT)
+        return Response(FollowupRequestedSerializer({"status": "queued",
+                                                     "followup_requested_at": rating.followup_requested_at}).data,
+                        status=status.HTTP_202_ACCEPTED)
 
 
 class RatingReadView(RatingView):

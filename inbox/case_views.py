@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from merchants.decorators import member_required
-from ratings import cases, services
+from ratings import cases, followup, services
 from ratings.conversation import opened_rating
 from ratings.forms import ReplyForm
 from ratings.models import CasePriority, CaseStatus
@@ -94,6 +94,26 @@ def case_change(request, merchant_slug, rating_id: int):
                "query": request.GET.urlencode(), "oob_thread": True}
     if error is None:
         toast = _done(changes, request.user, context["case"])
+    return render(request, "ratings/_case_response.html", {**context, "toast": toast, "toast_error": error})
+
+
+@require_POST
+@member_required()
+def followup_request(request, merchant_slug, rating_id: int):
+    """"Ask the customer again" on a resolved case (ANA-4): the follow-up e-mail, once."""
+    rating = rating_get(access=request.access, id=rating_id)
+    error = None
+    try:
+        rating = followup.followup_request(access=request.access, rating=rating, actor=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    if _htmx_target(request) is None:
+        if error:
+            messages.error(request, error)
+        return redirect(Inbox(request, opened_id=rating_id).rating_url(rating.pk))
+    context = {"rating": rating, **opened_rating(access=request.access, rating=rating), "case_error": error,
+               "query": request.GET.urlencode(), "oob_thread": True}
+    toast = None if error else _("We asked %(name)s to rate us again.") % {"name": rating.customer.full_name}
     return render(request, "ratings/_case_response.html", {**context, "toast": toast, "toast_error": error})
 
 

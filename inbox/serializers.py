@@ -242,6 +242,20 @@ class BulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
+class FollowupRequestedSerializer(serializers.Serializer):
+    """202 of POST …/followup-request/ (ANA-4): the e-mail is queued, sent once this committed."""
+
+    status = serializers.ChoiceField(choices=["queued"])
+    followup_requested_at = serializers.DateTimeField()
+
+
+class FollowupRefusedSerializer(serializers.Serializer):
+    """409 of POST …/followup-request/: why the customer cannot be asked, in words and as a code."""
+
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["not_resolved", "already_requested", "erased", "no_email", "opted_out"])
+
+
 class SummarySerializer(serializers.Serializer):
     total_ratings = serializers.IntegerField()
     comments_received = serializers.IntegerField()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),
     path("inbox/<int:rating_id>/case/", case_views.case_change, name="case"),
     path("inbox/<int:rating_id>/note/", case_views.note, name="note"),
+    path("inbox/<int:rating_id>/followup/", case_views.followup_request, name="followup"),
     path("inbox/<int:rating_id>/history/", views.history, name="history"),
     path("inbox/<int:rating_id>/profile/", views.profile, name="profile"),
     path("visits/<int:visit_id>/invoice/", views.invoice, name="invoice"),

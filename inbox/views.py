@@ -99,15 +99,17 @@ RESET = {"date_from": None, "date_to": None, "q": "", "band": None, "status": No
 
 
 def inbox_signature(rows, summary: dict, opened=None, delivered: str = "") -> str:
-    """A fingerprint of what the open page shows: the first page's rows (id, read, messages), the
-    counters and the open rating with the delivery state of its e-mailed messages (THR-2). Built from rows the page reads anyway, so polling costs the same
+    """A fingerprint of what the open page shows: the first page's rows (id, read, messages, case chips,
+    follow-up score), the counters and the open rating with the delivery state of its e-mailed messages
+    (THR-2) and its follow-up (ANA-4). Built from rows the page reads anyway, so polling costs the same
     few index scans as the first page, never a count over all ratings (INB-8)."""
     parts = [f"{r.id}:{int(r.is_read)}:{r.messages_count}:{r.status}:{r.priority}:{r.owner_id}:{int(r.needs_reply)}"
-             for r in rows]
+             f":{r.followup_score}" for r in rows]
     parts += [f"{key}={summary.get(key)}" for key in
               ("total_ratings", "comments_received", "replies_sent", "unread_comments", *CASE_COUNTS)]
     if opened is not None:
-        parts.append(f"open={opened.pk}:{int(opened.is_read)}:{opened.messages_count}:{delivered}")
+        parts.append(f"open={opened.pk}:{int(opened.is_read)}:{opened.messages_count}:{delivered}"
+                     f":{opened.followup_requested_at}:{opened.followup_score}")
     return hashlib.sha1(",".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
 
 

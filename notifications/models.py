@@ -13,6 +13,7 @@ class OutgoingEmail(TenantModel):
         AUTO_REPLY = "auto_reply", "Auto-reply"
         STAFF_REPLY = "staff_reply", "Staff reply"
         GIFT = "gift", "Gift notice"
+        FOLLOWUP = "followup", "Follow-up request"  # ANA-4: "did we fix it?", once per rating
         # To staff (CASE-3, SLA-3..5): a member, not a customer, is the recipient.
         ASSIGNED = "assigned", "Case assigned"
         ESCALATED = "escalated", "Case escalated"
@@ -60,6 +61,9 @@ class OutgoingEmail(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["rating", "merchant"], condition=models.Q(kind="auto_reply"), name="one_auto_reply_per_rating"
+            ),
+            models.UniqueConstraint(
+                fields=["rating", "merchant"], condition=models.Q(kind="followup"), name="one_followup_per_rating"
             ),
             models.UniqueConstraint(fields=["header_message_id", "merchant"], name="outgoing_message_id_unique"),
             models.UniqueConstraint(fields=["kind", "dedupe_key", "merchant"], condition=~models.Q(dedupe_key=""),

@@ -38,6 +38,9 @@ class ExportRatingSerializer(serializers.Serializer):
     band = serializers.ChoiceField(choices=Band.choices)
     comment = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
+    # Their answer to "did we fix it?" (ANA-4), the score they gave again and when.
+    followup_score = serializers.IntegerField(allow_null=True)
+    followup_at = serializers.DateTimeField(allow_null=True)
 
 
 class ExportMessageSerializer(ThreadEntrySerializer):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
 
-from . import counters, staff_emails
+from . import counters, followup, staff_emails
 from .case_settings import case_targets
 from .models import (
     DUE_NEVER,
@@ -180,7 +180,8 @@ def _change(access: Access, rating: Rating, *, actor, at, status, priority, owne
 @transaction.atomic
 def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority=UNSET, owner=UNSET) -> Rating:
     """Changes a rating's case as a member asked (CASE-1..3), logging each change (CASE-5) and
-    e-mailing a new owner or, on escalation, the admins (CASE-3).
+    e-mailing a new owner or, on escalation, the admins (CASE-3); resolving it asks the customer
+    to rate again when the merchant wants it (ANA-4).
 
     `rating` comes from rating_get(access=…). Values are checked before anything is written;
     a request that changes nothing writes nothing.
@@ -197,11 +198,13 @@ def case_update(*, access: Access, rating: Rating, actor, status=UNSET, priority
         _save(rating, changed)
         counters.bump(rating, **counted_change(before, rating))
         counters.bump_responses(access.merchant_id, {rating.pk: (before_response, counters.response_key(rating))})
+        if "resolved_at" in changed:
+            followup.followups_on_resolve(access=access, ratings=[rating])
     return rating
 
 
 _LOCKED_COLUMNS = ("status", "priority", "owner_id", "needs_reply", "case_opened_at", "due_at", "first_response_at",
-                   "first_responder_id")
+                   "first_responder_id", "followup_requested_at")
 
 
 def _lock(access: Access, rating: Rating) -> None:
@@ -268,8 +271,9 @@ def _close(rating: Rating, *, actor, at, events: list) -> set[str]:
 def _apply_many(access: Access, ratings: list[Rating], change, *, actor, notify: bool) -> None:
     """`change(rating, at, events)` on each locked rating, then the log in one insert, one UPDATE
     per distinct outcome and the kept counters (ratings.counters) in one statement. With `notify`,
-    the new owners and the admins hear of what `actor` did (CASE-3); an undo puts cases back as
-    they were and e-mails nobody."""
+    the new owners and the admins hear of what `actor` did (CASE-3) and the customers of the cases
+    it resolved are asked to rate again when the merchant wants it (ANA-4); an undo puts cases back
+    as they were and e-mails nobody."""
     now = timezone.now()
     events: list[CaseEvent] = []
     outcomes: dict[tuple, list[int]] = {}
@@ -290,6 +294,10 @@ def _apply_many(access: Access, ratings: list[Rating], change, *, actor, notify:
         Rating.objects.filter(merchant_id=access.merchant_id, pk__in=ids).update(**dict(outcome))
     counters.bump_many(access.merchant_id, deltas)
     counters.bump_responses(access.merchant_id, responses)
+    if notify:
+        resolved = {event.rating_id for event in events
+                    if event.kind == CaseEvent.Kind.STATUS and event.to_value == CaseStatus.RESOLVED}
+        followup.followups_on_resolve(access=access, ratings=[r for r in ratings if r.pk in resolved])
 
 
 def note_logged(rating: Rating, message) -> None:

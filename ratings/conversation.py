@@ -19,6 +19,7 @@ from merchants.access import Access
 from merchants.selectors import members_for_branch
 from notifications.selectors import Delivery, rating_deliveries
 
+from .followup import REASONS, refusal
 from .models import OPEN_STATUSES, CaseEvent, CasePriority, CaseStatus, Message, Rating, Sla, sla_state
 from .selectors import case_events, rating_thread
 
@@ -62,6 +63,13 @@ class CaseBar:
     @property
     def priorities(self):
         return CasePriority.choices
+
+    @property
+    def followup_refusal(self) -> str | None:
+        """Why the customer of this resolved case cannot be asked to rate again (ANA-4), in words;
+        None when the button is offered. rating_get() read the customer with the rating."""
+        reason = refusal(self.rating, self.rating.customer)
+        return None if reason is None else REASONS[reason]()
 
     @property
     def owner_missing(self) -> bool:

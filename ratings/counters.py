@@ -61,8 +61,9 @@ REBUILD_SQL = """
            count(*) FILTER (WHERE f.offered), count(*) FILTER (WHERE f.redeemed),
            COALESCE(sum(f.cost_cents), 0),
            count(*) FILTER (WHERE f.returned),
-           count(*) FILTER (WHERE f.rerated OR r.followup_score IS NOT NULL),
-           count(*) FILTER (WHERE f.recovered OR r.followup_score >= 9)
+           -- A follow-up score (ANA-4) re-rates and recovers detractors only: the funnel's base.
+           count(*) FILTER (WHERE r.score <= 6 AND (f.rerated OR r.followup_score IS NOT NULL)),
+           count(*) FILTER (WHERE r.score <= 6 AND (f.recovered OR r.followup_score >= 9))
     FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
     -- The funnel of a detractor (ANA-3), from the grants, visits and ratings themselves.
     LEFT JOIN LATERAL (

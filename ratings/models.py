@@ -170,6 +170,9 @@ class Rating(TenantModel):
     needs_reply = models.BooleanField(_("needs reply"), default=False, db_default=False)
     followup_score = models.PositiveSmallIntegerField(_("follow-up score"), null=True, blank=True)
     followup_at = models.DateTimeField(null=True, blank=True)
+    # When the customer was asked to rate again (ANA-4): the follow-up e-mail, recorded once
+    # (notifications' one_followup_per_rating), in the same transaction.
+    followup_requested_at = models.DateTimeField(_("follow-up requested"), null=True, blank=True)
     # Set by ratings.cases when a case opens and by alerts.services with the alerts it records.
     sla_alerted = models.SmallIntegerField(choices=SlaAlerted.choices, default=SlaAlerted.BREACHED,
                                            db_default=SlaAlerted.BREACHED)

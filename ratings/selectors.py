@@ -238,10 +238,10 @@ def rating_item_rows(*, access: Access,
 def rating_signature_rows(*, access: Access,
                           filters: RatingFilters | None = None) -> QuerySet:
     """rating_list() reduced to what the inbox poll compares (id, read state, thread length, the
-    case's chips) and the ordering columns the pages are cut on, as tuples: no customer, no model
+    case's chips, the follow-up score) and the ordering columns the pages are cut on, as tuples: no customer, no model
     instances."""
     return _filtered(access, filters or RatingFilters()).values_list(
-        "id", "is_read", "messages_count", "status", "priority", "owner_id", "needs_reply",
+        "id", "is_read", "messages_count", "status", "priority", "owner_id", "needs_reply", "followup_score",
         "created_at", "score", "customer_name_key", "last_activity_at", "due_order", named=True)
 
 

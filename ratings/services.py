@@ -332,3 +332,34 @@ def quick_reply_update(*, merchant: Merchant, quick_reply: QuickReply, title: st
 def quick_reply_delete(*, merchant: Merchant, quick_reply: QuickReply, actor=None) -> None:
     audit_record(merchant=merchant, actor=actor, action="quick_reply.delete", obj=quick_reply)
     quick_reply.delete()
+
+
+@transaction.atomic
+def followup_answer(*, merchant: Merchant, rating: Rating, score, comment: str | None = None) -> bool:
+    """The customer's answer to the follow-up request (ANA-4): the first one sets followup_score and
+    followup_at, and counts a detractor as re-rated (and at 9-10 recovered) in the funnel (ANA-3)
+    unless a later rating already did; a comment with it joins the conversation as the customer's
+    message. Returns False, changing nothing, when the rating already has its answer.
+
+    The rating's row is locked first, then the customer's rollup (as every rating and visit of
+    theirs locks it): a later rating arriving meanwhile and this answer count the detractor once.
+    """
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
+        raise ValidationError({"score": _("Choose a score from 1 to 10.")})
+    text = None if comment is None or not comment.strip() else clean_body(comment, field="comment")
+    answered, requested_at = (Rating.objects.select_for_update().filter(merchant=merchant, pk=rating.pk)
+                              .values_list("followup_score", "followup_requested_at").get())
+    if answered is not None:
+        rating.followup_score = answered
+        return False
+    if requested_at is None:
+        raise Conflict({"score": _("Nobody asked for a new score of this rating.")})
+    rating.followup_score, rating.followup_at = score, timezone.now()
+    Rating.objects.filter(merchant=merchant, pk=rating.pk).update(followup_score=score, followup_at=rating.followup_at)
+    if rating.score <= 6:
+        _visit, last_rating_at, last_promoter_at = counters.customer_stats_locked(merchant.pk, rating.customer_id)
+        counters.bump(rating, rerated=int(last_rating_at is None or last_rating_at <= rating.created_at),
+                      recovered=int(score >= 9 and (last_promoter_at is None or last_promoter_at <= rating.created_at)))
+    if text is not None:
+        customer_message_add(merchant=merchant, rating=rating, body=text)
+    return True

@@ -28,6 +28,8 @@ merchant_patterns = [
     path("ratings/<int:id>/messages/", ratings_api.MessageListView.as_view(), name="rating-messages"),
     path("ratings/<int:id>/notes/", ratings_api.RatingNotesView.as_view(), name="rating-notes"),
     path("ratings/<int:id>/events/", ratings_api.RatingEventsView.as_view(), name="rating-events"),
+    path("ratings/<int:id>/followup-request/", ratings_api.RatingFollowupRequestView.as_view(),
+         name="rating-followup-request"),
     path("customers/", customers_api.CustomerListView.as_view(), name="customers"),
     path("customers/<int:id>/", customers_api.CustomerDetailView.as_view(), name="customer"),
     path("customers/<int:id>/ratings/", customers_api.CustomerRatingsView.as_view(), name="customer-ratings"),

@@ -1,6 +1,6 @@
 """The analytics rollups kept by the services equal a direct computation over the raw tables
 (ANA-2, ANA-3, ANA-5), whatever the writes: random visits, ratings (imported out of order),
-replies, case changes and their undo, gifts granted and redeemed, on random data.
+replies, case changes and their undo, gifts granted and redeemed, follow-up scores (ANA-4), on random data.
 
 Each run writes through the services only, then compares every kept row (day and branch
 counters, response-time counters, customers' rollups) with what ratings.counters.rebuild_sql
@@ -76,7 +76,8 @@ def funnel_recount(merchant) -> dict:
 
 def play(make, merchant, seed: int, steps: int = 45) -> None:
     from gifts.services import gift_create, gift_grant, grant_redeem
-    from ratings.services import customer_message_add, rating_reply, ratings_bulk
+    from ratings.followup import followup_request
+    from ratings.services import customer_message_add, followup_answer, rating_reply, ratings_bulk
 
     rnd = random.Random(seed)
     branches = [make.branch(merchant) for _ in range(2)]
@@ -89,7 +90,8 @@ def play(make, merchant, seed: int, steps: int = 45) -> None:
         return START + dt.timedelta(minutes=rnd.randrange(60 * 24 * 58))
 
     for _ in range(steps):
-        action = rnd.choice(["visit", "rating", "rating", "rating", "reply", "reply", "case", "gift", "message"])
+        action = rnd.choice(["visit", "rating", "rating", "rating", "reply", "reply", "case", "gift", "message",
+                             "followup"])
         if action == "visit":
             with time_machine.travel(PRESENT, tick=False):
                 make.visit(merchant, customer=rnd.choice(people), branch=rnd.choice(branches), visited_at=moment(),
@@ -109,6 +111,12 @@ def play(make, merchant, seed: int, steps: int = 45) -> None:
                     rating_reply(merchant=merchant, rating=rating, author=rnd.choice(members), body="Gracias")
                 elif action == "message":
                     customer_message_add(merchant=merchant, rating=rating, body="Otra cosa")
+                elif action == "followup":  # ANA-4: resolved, asked, answered (a second answer changes nothing)
+                    cases.case_update(access=access, rating=rating, actor=members[0], status="resolved")
+                    if rating.followup_requested_at is None:
+                        followup_request(access=access, rating=rating, actor=members[0])
+                    followup_answer(merchant=merchant, rating=rating, score=rnd.choice([3, 7, 8, 9, 10]),
+                                    comment=rnd.choice([None, "Mejor ahora"]))
                 elif action == "case":
                     ids = sorted({rnd.choice(ratings).pk for _ in range(3)})
                     choice = rnd.choice(["resolved", "open", "assign", "none"])
@@ -142,3 +150,4 @@ def test_rollups_equal_a_direct_computation_on_random_data_ANA_2_ANA_3_ANA_5(mak
     for name in kept:
         assert kept[name] == rebuilt[name], name
     assert kept["days"] and kept["customers"]
+    assert Rating.objects.filter(merchant=merchant, score__lte=6, followup_score__isnull=False).exists()

@@ -12,6 +12,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from merchants.access import Access
+from ratings.cases import case_update
+from ratings.followup import followup_request
+from ratings.models import Rating
+from ratings.services import followup_answer
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(__file__).parent / "axe" / "axe.min.js").read_text()
@@ -41,9 +47,17 @@ def staff_pages(seeded):
     gift_create(merchant=merchant, actor=seeded["admin"], name="Postre de la casa", kind="product",
                 product_name="Postre", validity_days=30)
     slug = merchant.slug
+    # A resolved case offers "Ask the customer to rate again" (ANA-4); an answered one shows "3 → 8".
+    asked, answered = ratings[6], ratings[4]
+    for rating in (asked, answered):
+        case_update(access=Access.system(merchant), rating=rating, actor=seeded["admin"], status="resolved")
+    followup_request(access=Access.system(merchant), rating=Rating.objects.get(pk=answered.pk), actor=None)
+    followup_answer(merchant=merchant, rating=answered, score=9)
     return {
         "inbox": reverse("ratings:inbox", args=[slug]),
         "rating": reverse("ratings:rating", args=[slug, ratings[1].pk]),
+        "resolved rating": reverse("ratings:rating", args=[slug, asked.pk]),
+        "rated again": reverse("ratings:rating", args=[slug, answered.pk]),
         "quick replies": reverse("ratings:quick-replies", args=[slug]),
         "gift catalogue": reverse("gifts:catalogue", args=[slug]),
         "till": reverse("gifts:redeem", args=[slug]),
@@ -78,21 +92,26 @@ def test_staff_pages_have_no_serious_or_critical_violations_INB_9(seeded, staff_
 
 @pytest.mark.parametrize("width", [375, 1440])
 def test_customer_pages_have_no_serious_or_critical_violations_CUS_4(browser, live_server, seeded, width):
-    from customers.links import conversation_url, rating_url
+    from customers.links import conversation_url, followup_url, rating_url
     from gifts.services import gift_create, gift_grant
 
     merchant, ratings = seeded["merchant"], seeded["ratings"]
     gift = gift_create(merchant=merchant, actor=seeded["admin"], name="Postre de la casa", kind="product",
                        product_name="Postre", validity_days=30)
     gift_grant(merchant=merchant, actor=seeded["admin"], rating=ratings[1], gift=gift)
+    case_update(access=Access.system(merchant), rating=ratings[6], actor=None, status="resolved")
+    followup_request(access=Access.system(merchant), rating=Rating.objects.get(pk=ratings[6].pk), actor=None)
     context = browser.new_context(viewport={"width": width, "height": 812 if width < 640 else 900}, locale="es-CO",
                                   base_url=live_server.url)
     page = context.new_page()
     found = {}
     for name, url in (("conversation", _path(conversation_url(ratings[1]))),
                       ("rate", _path(rating_url(ratings[0].visit))), ("unknown link", "/c/nonsense/"),
-                      ("login", reverse("login"))):
+                      ("login", reverse("login")), ("follow-up", _path(followup_url(ratings[6], score=8)))):
         page.goto(url)
         found[name] = violations(page)
+    page.get_by_role("button", name="Enviar mi respuesta").click()  # the follow-up, answered (ANA-4)
+    expect(page.locator(".pub-followup-now")).to_be_visible()
+    found["follow-up answered"] = violations(page)
     context.close()
     assert {name: v for name, v in found.items() if v} == {}

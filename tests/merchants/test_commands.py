@@ -146,6 +146,13 @@ def test_seed_demo_creates_two_merchants_with_the_follow_up_loop_and_prints_logi
             assert funnel["answered"] and funnel["gift_redeemed"] and funnel["returned"] and funnel["recovered"]
             assert funnel["gift_cost"] > 0 and funnel["cost_per_recovered"] is not None
             assert watchlist(access=access, now=now).exists()
+            # ANA-4: resolved detractors asked to rate again, some recovered (9-10), some not, some waiting.
+            asked = ratings.filter(score__lte=6, followup_requested_at__isnull=False)
+            assert asked.filter(followup_score__gte=9).exists() and asked.filter(followup_score__lte=8).exists()
+            assert asked.filter(followup_score__isnull=True).exists()
+            assert not asked.filter(followup_at__gt=now).exists()
+            assert funnel["rerated"] >= asked.filter(followup_score__isnull=False, created_at__date__gte=today
+                                                     - dt.timedelta(days=120)).count() > 0
             owners = set(cases.exclude(owner=None).values_list("owner__email", flat=True))
             domain = "arepa.demo" if merchant.slug == "la-arepa-dorada" else "cafe.demo"
             logins = [f"{role}@{domain}" for role in ("admin", "agent", "staff")]

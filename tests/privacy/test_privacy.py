@@ -421,3 +421,24 @@ def test_privacy_settings_page_sets_retention_for_admins_PRV_3(make, merchant, a
     assert f'href="{url}"' not in staff.get(f"/m/{merchant.slug}/inbox/").content.decode()
     assert staff.get(url).status_code == 403
     assert staff.post(url, {"erase_after_months": "12"}).status_code == 403
+
+
+def test_export_has_the_follow_up_answer_and_erasure_cancels_an_unsent_follow_up_PRV_1_PRV_2_ANA_4(
+        make, merchant, api, story):
+    from ratings import cases
+    from ratings.followup import followup_request
+    from ratings.models import Rating
+    from ratings.services import followup_answer
+
+    customer, rating = story["customer"], Rating.objects.get(pk=story["rating"].pk)
+    cases.case_update(access=Access.system(merchant), rating=rating, actor=None, status="resolved")
+    followup_request(access=Access.system(merchant), rating=Rating.objects.get(pk=rating.pk), actor=None)
+    followup_answer(merchant=merchant, rating=rating, score=9)
+    data = api.get(base(merchant) + f"customers/{customer.pk}/export/").json()
+    [exported] = data["ratings"]
+    assert exported["followup_score"] == 9 and exported["followup_at"].endswith("-05:00")
+    assert {e["kind"]: e["status"] for e in data["emails"]}["followup"] == "queued"
+    assert api.post(base(merchant) + f"customers/{customer.pk}/erase/", {"confirm": NAME},
+                    format="json").status_code == 200
+    assert OutgoingEmail.objects.get(customer=customer, kind="followup").status == "cancelled"
+    assert Rating.objects.get(pk=rating.pk).followup_score == 9  # a score stays for the statistics

@@ -27,10 +27,12 @@ from merchants.models import Branch, Merchant
 from merchants.services import branch_create, member_add, merchant_create
 from notifications.models import OutgoingEmail
 from ratings.cases import case_update, first_response_target
+from ratings.followup import followup_request
 from ratings.models import Rating
 from ratings.services import (
     autoreply_message_add,
     customer_message_add,
+    followup_answer,
     note_add,
     quick_reply_create,
     rating_mark_read,
@@ -272,6 +274,7 @@ class Command(BaseCommand):
             self._seed_gifts(team)
             showcase += self._recovery_stories(team, branches)
             showcase += self._lapsed_regulars(team, branches)
+            self._followup_answers(team)
             # The demo's outgoing e-mails are history, not news: do not send them at start-up.
             OutgoingEmail.objects.filter(merchant=merchant).update(status="sent", sent_at=team.now)
         self.stdout.write(f"  {total + showcase} ratings for {merchant.name}.")
@@ -487,6 +490,37 @@ class Command(BaseCommand):
             self._follow_up(team, again)
             added += 1
         return added
+
+    def _followup_answers(self, team) -> None:
+        """"Did we fix it?" (ANA-4): about half of the resolved detractors with an e-mail were asked to
+        rate again a few hours after the case closed, and most answered within two days — those who
+        redeemed a gift mostly 9-10 (recovered), the answered ones higher than before, the unanswered
+        hardly better; some have not answered yet."""
+        rng, now = team.rng, team.now
+        redeemed = set(GiftGrant.objects.filter(merchant=team.merchant, status="redeemed")
+                       .values_list("rating_id", flat=True))
+        resolved = (Rating.objects.filter(merchant=team.merchant, score__lte=6, status="resolved",
+                                          resolved_at__lt=now - dt.timedelta(hours=6))
+                    .select_related("customer").order_by("resolved_at"))
+        for rating in resolved:
+            if not rating.customer.email or rng.random() >= 0.5:
+                continue
+            asked_at = rating.resolved_at + _hours(rng, 0.5, 20)
+            if asked_at >= now:
+                continue
+            with _clock(asked_at):
+                followup_request(access=team.access, rating=rating, actor=rng.choice([team.admin, team.agent]))
+            answered_at = asked_at + _hours(rng, 1, 48)
+            if answered_at >= now or rng.random() >= 0.75:
+                continue  # asked, no answer (yet)
+            if rating.pk in redeemed:
+                scores = [7, 8, 9, 9, 10, 10]
+            elif rating.first_response_at is not None:
+                scores = [4, 6, 7, 8, 8, 9, 10]
+            else:
+                scores = [2, 3, 5, 6]
+            with _clock(answered_at):
+                followup_answer(merchant=team.merchant, rating=rating, score=rng.choice(scores))
 
     def _lapsed_regulars(self, team, branches) -> int:
         """Regulars who came every week or two and then stopped six weeks ago (ANA-5's watchlist),

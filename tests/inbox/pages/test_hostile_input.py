@@ -41,8 +41,11 @@ def page_routes() -> list[str]:
 def world(make, merchant):
     """One of everything a page URL can name, and the admin's client."""
     from gifts.services import gift_create, gift_grant
+    from merchants.access import Access
     from merchants.models import Membership
     from notifications.links import stop_url
+    from ratings.cases import case_update
+    from ratings.followup import followup_request
     from ratings.services import quick_reply_create
 
     admin = make.admin(merchant)
@@ -51,6 +54,9 @@ def world(make, merchant):
                        validity_days=5)
     grant = gift_grant(merchant=merchant, actor=admin, rating=rating, gift=gift)
     quick_reply = quick_reply_create(merchant=merchant, title="Gracias", body="¡Gracias!")
+    # Resolved and asked to rate again (ANA-4), so that its /f/ page has a form to post to.
+    case_update(access=Access.system(merchant), rating=rating, actor=admin, status="resolved")
+    followup_request(access=Access.system(merchant), rating=rating, actor=admin)
     return {
         "merchant_slug": merchant.slug, "rating_id": rating.pk, "visit_id": rating.visit_id,
         "customer_id": rating.customer_id, "gift_id": gift.pk, "grant_id": grant.pk,
@@ -58,6 +64,7 @@ def world(make, merchant):
         "token": {"r": make_token("rate", merchant_id=merchant.pk, object_id=rating.visit_id),
                   "c": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
                   "u": make_token("unsubscribe", merchant_id=merchant.pk, object_id=rating.customer_id),
+                  "f": make_token("followup", merchant_id=merchant.pk, object_id=rating.pk),
                   "n": stop_url(membership=Membership.objects.get(merchant=merchant, user=admin),
                                 kind="digest").rstrip("/").rpartition("/")[2]},
         "admin": admin,
@@ -96,7 +103,7 @@ def test_every_page_route_is_fuzzed():
     routes = page_routes()
     assert "m/<slug:merchant_slug>/inbox/" in routes and "m/<slug:merchant_slug>/inbox/poll/" in routes
     assert any(route.startswith("m/<slug:merchant_slug>/gifts/") for route in routes)
-    assert {"r/<str:token>/", "c/<str:token>/", "u/<str:token>/"} <= set(routes)
+    assert {"r/<str:token>/", "c/<str:token>/", "u/<str:token>/", "f/<str:token>/"} <= set(routes)
 
 
 @pytest.mark.parametrize("route", page_routes())
