@@ -209,7 +209,9 @@
     function apply(width) {
       var b = bounds();
       width = Math.round(Math.max(b.min, Math.min(b.max, width)));
-      inbox.style.setProperty("--list-width", width + "px");
+      // On the root element, outside the body htmx keeps for history: a style attribute in a
+      // restored snapshot would be inline style, which the Content-Security-Policy refuses.
+      document.documentElement.style.setProperty("--list-width", width + "px");
       handle.setAttribute("aria-valuemin", b.min);
       handle.setAttribute("aria-valuemax", b.max);
       handle.setAttribute("aria-valuenow", width);
