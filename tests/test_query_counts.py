@@ -52,7 +52,8 @@ PINS = {
 NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archive", "attach", "grant_redeem",
              "switch", "preview", "api:rating-read", "api:rating-unread", "api:visits", "api:rating-gifts",
              "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create",
-             "api:ratings-bulk", "api:rating-notes", "bulk", "bulk-undo", "case", "note", "api:customer-erase"}
+             "api:ratings-bulk", "api:rating-notes", "bulk", "bulk-undo", "case", "note", "api:customer-erase",
+             "reply-undo"}
 
 
 def _routes():

@@ -62,8 +62,11 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     expect(reply.locator(".delivery")).to_have_text("E-mail queued: being sent")
     email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
 
-    # The server refuses (451): the reply says it failed, why, and when it is tried again.
-    assert deliver(merchant, email.pk) == "retry"
+    # Not sendable in the reply's undo window; once it has passed the server refuses (451): the reply
+    # says it failed, why, and when it is tried again.
+    assert deliver(merchant, email.pk) == "skipped"
+    with time_machine.travel(email.next_attempt_at + dt.timedelta(seconds=1), tick=True):
+        assert deliver(merchant, email.pk) == "retry"
     assert failing_smtp.handler.refused == 1
     email.refresh_from_db()
     retry_at = timezone.localtime(email.next_attempt_at, ZoneInfo(merchant.timezone)).strftime("%H:%M")
@@ -86,6 +89,38 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     expect(reply.locator(".delivery")).to_contain_text("E-mail delivered to the customer's server")
     expect(reply.locator(".delivery-reason")).to_have_count(0)
     screenshot(page, "delivery-sent.png")
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_reply_undo_before_the_email_leaves_THR_2(seeded, open_page, failing_smtp, width):
+    from notifications.models import OutgoingEmail
+
+    merchant, jose = seeded["merchant"], seeded["ratings"][1]
+    page = open_page(seeded["admin"], width=width, height=900 if width > 640 else 812)
+    page.goto(f"/m/{merchant.slug}/inbox/{jose.pk}/")
+    page.get_by_label("Reply to the customer").fill("José, lo sentimos. Te llamamos hoy.")
+    page.locator("#send-reply").click()
+    toast = page.locator("#toast .toast")
+    expect(toast).to_contain_text("Reply sent")
+    expect(page.locator("#thread .msg-staff")).to_contain_text("Te llamamos hoy")
+    expect(page.locator("#case-bar .case-status")).to_have_text("Open")
+    screenshot(page, "reply-undo.png" if width > 640 else "reply-undo-phone.png")
+    toast.get_by_role("button", name="Undo").click()
+
+    # Taken back: the toast says so, the thread and the case are as before, the text is back to be corrected.
+    expect(toast).to_contain_text("Reply undone: it was not sent")
+    expect(page.locator("#thread .msg-staff")).to_have_count(0)
+    expect(page.locator("#case-bar .case-status")).to_have_text("New")
+    expect(page.get_by_label("Reply to the customer")).to_have_value("José, lo sentimos. Te llamamos hoy.")
+    email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
+    assert email.status == OutgoingEmail.Status.CANCELLED
+    with time_machine.travel(email.next_attempt_at + dt.timedelta(seconds=1), tick=True):
+        assert deliver(merchant, email.pk) == "skipped"
+    assert failing_smtp.handler.messages == [] and failing_smtp.handler.refused == 0
+    # Sent again, it is a new reply with its own window.
+    page.locator("#send-reply").click()
+    expect(page.locator("#thread .msg-staff")).to_have_count(1)
+    assert OutgoingEmail.objects.filter(rating=jose, status=OutgoingEmail.Status.QUEUED).count() == 1
 
 
 def test_composer_says_before_sending_when_nothing_is_emailed_THR_2(seeded, open_page):
