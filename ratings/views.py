@@ -334,6 +334,7 @@ def mark_unread(request, merchant_slug, rating_id: int):
     services.rating_mark_unread(merchant=request.merchant, rating=rating)
     if _htmx_target(request) is None:
         return redirect(page.inbox_url + (f"?{page.query}" if page.query else ""))
+    messages.success(request, _("Marked unread"))  # the toast, through ratings_inbox.toasts
     summary = page.summary()
     return render(request, "ratings/_unread_response.html",
                   {"rating": rating, "summary": summary, "inbox": page, "query": page.query,
