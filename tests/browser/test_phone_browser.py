@@ -196,6 +196,18 @@ def test_desktop_proportions_INB_1(seeded, open_page):
     assert pane.bounding_box()["width"] == pytest.approx(before + 48, abs=1)
     expect(handle).to_have_attribute("aria-valuenow", str(round(before + 48)))
 
+    # A filter asked for: the rows it will replace are dimmed until the answer comes (issue 17's loading states).
+    held = []
+    page.route(re.compile(r"/inbox/\?.*band=detractor"), lambda route: held.append(route))
+    page.locator(".filter-chip.chip-detractor").click()
+    rows = page.locator("#rows")
+    expect(rows).to_have_css("opacity", "0.45")
+    page.wait_for_function("() => true")
+    assert held, "the filter's request was not held"
+    held[0].continue_()
+    expect(page.locator(".filter-chip.chip-detractor")).to_have_attribute("aria-pressed", "true")
+    expect(rows).to_have_css("opacity", "1")
+
     # The catalogue's actions on one line.
     page.goto(f"/m/{merchant.slug}/gifts/")
     row = page.locator(".gift-table tbody tr", has_text="Postre de la casa")
