@@ -59,7 +59,8 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     # A toast confirms it, in the app's one toast style; the thread says the e-mail is on its way.
     expect(page.locator("#toast .toast")).to_have_text(re.compile("Reply sent"))
     reply = page.locator("#thread .msg-staff").last
-    expect(reply.locator(".delivery")).to_have_text("E-mail queued: being sent")
+    # It waits out the reply's undo window, and says until when.
+    expect(reply.locator(".delivery")).to_have_text(re.compile(r"^E-mail leaves at \d\d:\d\d:\d\d, unless the reply is undone$"))
     email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
 
     # Not sendable in the reply's undo window; once it has passed the server refuses (451): the reply
@@ -104,6 +105,7 @@ def test_reply_undo_before_the_email_leaves_THR_2(seeded, open_page, failing_smt
     expect(toast).to_contain_text("Reply sent")
     expect(page.locator("#thread .msg-staff")).to_contain_text("Te llamamos hoy")
     expect(page.locator("#case-bar .case-status")).to_have_text("Open")
+    expect(page.locator("#thread .msg-staff .delivery")).to_contain_text("unless the reply is undone")
     screenshot(page, "reply-undo.png" if width > 640 else "reply-undo-phone.png")
     toast.get_by_role("button", name="Undo").click()
 
@@ -190,7 +192,7 @@ def test_spanish_in_context_delivery_toast_and_warning_THR_2(seeded, open_page, 
     page.locator("#reply-body").fill("Te llamamos hoy mismo.")
     page.locator("#send-reply").click()
     expect(page.locator("#toast .toast")).to_contain_text("Respuesta enviada")
-    expect(page.locator("#thread .msg-staff").last.locator(".delivery")).to_have_text("Correo en cola: se está enviando")
+    expect(page.locator("#thread .msg-staff").last.locator(".delivery")).to_contain_text("El correo sale a las")
     page.locator("#thread .msg-staff").last.scroll_into_view_if_needed()
     screenshot(page, "thread-es.png" if width > 640 else "thread-es-phone.png")
 

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from merchants import tenancy
+from merchants.access import Access
 from notifications import tasks
 from notifications.models import OutgoingEmail
+from notifications.selectors import rating_deliveries
 from ratings.models import CaseEvent, Message, Rating
 from ratings.services import (
     customer_message_add,
@@ -67,7 +69,12 @@ def test_the_email_waits_out_the_window_then_leaves(merchant, make, detractor, n
     # Handed over for the window's end; a worker that runs early finds nothing to send.
     assert no_broker[-1] == (email.pk, merchant.pk, email.next_attempt_at)
     assert deliver(merchant, email) == "skipped"
+    # The thread says it is held, and until when (THR-2); then it is an e-mail like any other.
+    access = Access.system(merchant)
+    held = rating_deliveries(access=access, rating_id=detractor.pk)[message.pk]
+    assert (held.state, held.at) == ("held", email.next_attempt_at)
     with time_machine.travel(email.next_attempt_at + dt.timedelta(seconds=1)):
+        assert rating_deliveries(access=access, rating_id=detractor.pk)[message.pk].state == "queued"
         assert deliver(merchant, email) == "sent"
 
 
