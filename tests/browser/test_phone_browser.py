@@ -167,7 +167,8 @@ def test_desktop_proportions_INB_1(seeded, open_page):
     figure, bands = nps.locator(".nps-figure").bounding_box(), nps.locator(".nps-bands").bounding_box()
     assert bands["x"] > figure["x"] + figure["width"] and abs(bands["y"] - figure["y"]) < figure["height"]
     assert nps.evaluate("e => e.scrollWidth <= e.clientWidth")
-    # Names whole; the branch picker shows "All branches" whole; the sort arrow clear of "Customer".
+    # Every view tab, every name and "All branches" whole; the sort arrow clear of "Customer".
+    assert page.locator("#views .views-tabs").evaluate("e => e.scrollWidth <= e.clientWidth")
     assert page.locator(".row-name").evaluate_all("names => names.every(n => n.scrollWidth <= n.clientWidth)")
     assert page.locator("#id_branch").evaluate("""s => {
         const probe = document.createElement('span');
@@ -183,6 +184,11 @@ def test_desktop_proportions_INB_1(seeded, open_page):
     customer = page.locator(".sort-customer").bounding_box()
     assert arrow["width"] > 0 and arrow["x"] + arrow["width"] <= customer["x"]
     screenshot(page, "inbox-1440.png")
+    # An opened rating: who and what they said, the case, the conversation, then the context.
+    page.goto(f"/m/{merchant.slug}/inbox/{seeded['ratings'][1].pk}/?sort=-score")
+    expect(page.locator(".detail-context")).to_have_attribute("open", "")
+    expect(page.locator(".detail-nav")).to_be_hidden()
+    screenshot(page, "rating-1440.png")
 
     # The list's width: the separator moves with the arrow keys and is kept in this browser.
     pane = page.locator("#list-pane")
