@@ -142,6 +142,7 @@ def test_phone_gift_catalogue_labels_and_who_is_logged_in_GFT_1(seeded, open_pag
     assert labels == ['"Gives"', '"Validity"', '"Status"', '"Granted"']
     screenshot(page, "phone-gifts-catalogue.png", full_page=True)
     # The top bar names who is logged in: initials, and the name, e-mail and role in the menu.
+    assert page.locator(".topbar").bounding_box()["height"] <= 96  # two rows: the account, then the sections
     account = page.locator(".account")
     expect(account.locator(".account-avatar")).to_have_text("LG")
     account.locator("summary").click()
