@@ -191,6 +191,13 @@
     if (button && !button.disabled) step(parseInt(button.getAttribute("data-detail-step"), 10));
   });
   document.addEventListener("htmx:oobAfterSwap", stepButtons);
+  // The browser's back and forward restore htmx's snapshot, taken after the click that marked the
+  // list as left (has-open): on a phone the list shows again unless a rating is open in it.
+  document.addEventListener("htmx:historyRestore", function () {
+    var inbox = document.getElementById("inbox");
+    if (inbox) inbox.classList.toggle("has-open", !!document.getElementById("rating-detail"));
+    stepButtons();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     foldNarrow(document);
     stepButtons();

@@ -106,6 +106,13 @@ def test_phone_open_a_rating_reply_back_and_next_INB_7(seeded, open_page):
     page.locator(".row-link").first.click()
     expect(previous).to_be_disabled()
     expect(following).to_be_enabled()
+    # The browser's back button works as well (INB-7: the URL names the opened rating).
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/m/{merchant.slug}/inbox/$"))
+    expect(page.locator("#list-pane")).to_be_visible()
+    page.go_forward()
+    expect(page.locator("#list-pane")).to_be_hidden()
+    expect(detail).to_be_visible()
 
 
 def test_phone_invoice_without_sideways_scroll_DET_4(seeded, open_page):
