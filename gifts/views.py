@@ -3,6 +3,7 @@ gift pane (GFT-1..4, PRODUCT.md §9). Each view parses input, calls one service,
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,10 +63,11 @@ def catalogue(request, merchant_slug):
 def gift_create(request, merchant_slug):
     fields = gift_fields_from_post(request.POST)
     try:
-        services.gift_create(merchant=request.merchant, actor=request.user,
-                             is_active=request.POST.get("is_active", "on") == "on", **fields)
+        gift = services.gift_create(merchant=request.merchant, actor=request.user,
+                                    is_active=request.POST.get("is_active", "on") == "on", **fields)
     except ValidationError as exc:
         return _catalogue(request, form_values=request.POST, errors=messages_by_field(exc), status=400)
+    messages.success(request, _("Gift created: %(name)s.") % {"name": gift.name})
     return redirect("gifts:catalogue", merchant_slug)
 
 
@@ -84,7 +86,7 @@ def gift_edit(request, merchant_slug, gift_id):
             fields = {"name": fields["name"], "validity_days": fields["validity_days"], "cost": fields["cost"]}
         fields["is_active"] = request.POST.get("is_active") == "on"
         try:
-            services.gift_update(merchant=request.merchant, actor=request.user, gift=gift, **fields)
+            gift = services.gift_update(merchant=request.merchant, actor=request.user, gift=gift, **fields)
         except ValidationError as exc:
             errors, status = messages_by_field(exc), 400
             values = request.POST.copy()
@@ -92,6 +94,7 @@ def gift_edit(request, merchant_slug, gift_id):
                 for field in ("kind",) + services.GIFT_VALUE_FIELDS:
                     values[field] = getattr(gift, field) if getattr(gift, field) is not None else ""
         else:
+            messages.success(request, _("Gift saved: %(name)s.") % {"name": gift.name})
             return redirect("gifts:catalogue", merchant_slug)
     if values is None:
         values = {field: getattr(gift, field) for field in (
@@ -111,6 +114,9 @@ def gift_set_active(request, merchant_slug, gift_id):
                              is_active=request.POST.get("is_active") == "1")
     except ValidationError as exc:
         return _catalogue(request, errors=messages_by_field(exc), status=400)
+    done = _("%(name)s can be attached again.") if request.POST.get("is_active") == "1" else _(
+        "%(name)s deactivated: it can no longer be attached.")
+    messages.success(request, done % {"name": gift.name})
     return redirect("gifts:catalogue", merchant_slug)
 
 
@@ -118,7 +124,9 @@ def gift_set_active(request, merchant_slug, gift_id):
 @member_required(role="admin")
 def gift_archive(request, merchant_slug, gift_id):
     gift = selectors.gift_get(access=request.access, id=gift_id)
-    services.gift_archive_or_delete(merchant=request.merchant, actor=request.user, gift=gift)
+    outcome = services.gift_archive_or_delete(merchant=request.merchant, actor=request.user, gift=gift)
+    done = _("%(name)s archived: its codes stay valid.") if outcome == "archived" else _("%(name)s deleted.")
+    messages.success(request, done % {"name": gift.name})
     return redirect("gifts:catalogue", merchant_slug)
 
 
@@ -212,6 +220,7 @@ def attach(request, merchant_slug, rating_id):
         return _panel_response(request, rating, open_attach=True, errors=messages_by_field(exc),
                                form_values=request.POST if new_gift is not None else None)
     notice = _("Gift sent. Code %(code)s.") % {"code": grant.code}
+    messages.success(request, notice)  # the toast (ratings_inbox.toasts); the notice stays in the pane
     return _panel_response(request, rating, notice=notice, with_counters=True)
 
 
@@ -229,6 +238,7 @@ def grant_redeem(request, merchant_slug, grant_id):
         return _panel_response(request, rating, errors={"redeem": messages_by_field(exc).get("code", "")},
                                with_counters=True)
     notice = _("Code %(code)s redeemed.") % {"code": grant.code}
+    messages.success(request, notice)
     return _panel_response(request, rating, notice=notice, with_counters=True)
 
 

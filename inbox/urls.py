@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/<int:rating_id>/", views.inbox, name="rating"),
     path("inbox/<int:rating_id>/unread/", views.mark_unread, name="mark-unread"),
     path("inbox/<int:rating_id>/reply/", views.reply, name="reply"),
+    path("inbox/<int:rating_id>/reply/undo/", views.reply_undo, name="reply-undo"),
     path("inbox/<int:rating_id>/case/", case_views.case_change, name="case"),
     path("inbox/<int:rating_id>/note/", case_views.note, name="note"),
     path("inbox/<int:rating_id>/followup/", case_views.followup_request, name="followup"),

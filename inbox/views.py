@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -334,24 +335,52 @@ def mark_unread(request, merchant_slug, rating_id: int):
     services.rating_mark_unread(merchant=request.merchant, rating=rating)
     if _htmx_target(request) is None:
         return redirect(page.inbox_url + (f"?{page.query}" if page.query else ""))
+    messages.success(request, _("Marked unread"))  # the toast, through ratings_inbox.toasts
     summary = page.summary()
     return render(request, "ratings/_unread_response.html",
                   {"rating": rating, "summary": summary, "inbox": page, "query": page.query,
                    "opened_id": rating_id, "oob": True, **page.poller(summary, rating)})
 
 
+# A reply's undo (issue 17), like the bulk undo: the toast offers it this long and the e-mail waits
+# as long in the outbox (not sendable before); the token is honoured a little longer, for a slow
+# network, as long as no worker has the e-mail yet.
+REPLY_UNDO_SECONDS = 10
+REPLY_UNDO_MAX_AGE = 20
+REPLY_UNDO_SALT = "ratings.reply-undo"
+
+
+def _conversation_context(request, page: Inbox, rating, **extra) -> dict:
+    """What the conversation, case bar, counters, row and poller of an answer to a reply need."""
+    context = {
+        "rating": rating,
+        **opened_rating(access=request.access, rating=rating),
+        "quick_replies": list(quick_reply_list(access=request.access)),
+        "reply_form": ReplyForm(),
+        "inbox": page,
+        "query": page.query,
+        "opened_id": rating.pk,
+        "oob": True,
+        **extra,
+    }
+    summary = page.summary()
+    context.update(summary=summary, **page.poller(summary, rating))
+    return context
+
+
 @require_POST
 @member_required()
 def reply(request, merchant_slug, rating_id: int):
-    """A staff reply (THR-2): shown at once, e-mailed, counted; an empty one is refused."""
+    """A staff reply (THR-2): shown at once, e-mailed once its undo window ends, counted; an empty
+    one is refused."""
     page = Inbox(request, opened_id=rating_id)
     rating = rating_get(access=request.access, id=rating_id)
     form = ReplyForm(request.POST)
     form.is_valid()
-    error = None
+    error = message = None
     try:
-        services.rating_reply(merchant=request.merchant, rating=rating, author=request.user,
-                              body=form.cleaned_data.get("body", ""))
+        message = services.rating_reply(merchant=request.merchant, rating=rating, author=request.user,
+                                        body=form.cleaned_data.get("body", ""), hold_seconds=REPLY_UNDO_SECONDS)
     except ValidationError as exc:
         error = " ".join(exc.message_dict.get("body", exc.messages))
     if _htmx_target(request) is None:
@@ -360,20 +389,46 @@ def reply(request, merchant_slug, rating_id: int):
         else:
             messages.success(request, _("Reply sent"))
         return redirect(page.rating_url(rating.pk))
-    context = {
-        "toast": None if error else _("Reply sent"),
-        "rating": rating,
-        **opened_rating(access=request.access, rating=rating),
-        "quick_replies": list(quick_reply_list(access=request.access)),
-        "reply_form": ReplyForm(request.POST) if error else ReplyForm(),
-        "reply_error": error,
-        "inbox": page,
-        "query": page.query,
-        "opened_id": rating_id,
-        "oob": True,
-    }
-    summary = page.summary()
-    context.update(summary=summary, **page.poller(summary, rating))
+    toast = None
+    if message is not None:
+        token = signing.dumps({**services.reply_undo_state(message), "r": rating.pk, "u": request.user.pk},
+                              salt=REPLY_UNDO_SALT)
+        toast = {"text": _("Reply sent"), "undo_token": token,
+                 "undo_url": reverse("ratings:reply-undo", args=[request.merchant.slug, rating.pk])}
+    context = _conversation_context(request, page, rating, toast=toast, reply_error=error,
+                                    undo_seconds=REPLY_UNDO_SECONDS)
+    if error:
+        context["reply_form"] = ReplyForm(request.POST)
+    return render(request, "ratings/_reply_response.html", context)
+
+
+@require_POST
+@member_required()
+def reply_undo(request, merchant_slug, rating_id: int):
+    """Takes back a reply in its undo window (issue 17): its e-mail never leaves, the thread, the
+    case and the counters are as before, and the text is back in the composer to be corrected."""
+    page = Inbox(request, opened_id=rating_id)
+    rating = rating_get(access=request.access, id=rating_id)
+    try:
+        state = signing.loads(request.POST.get("token", ""), salt=REPLY_UNDO_SALT, max_age=REPLY_UNDO_MAX_AGE)
+    except signing.BadSignature:
+        state = None
+    error = message = None
+    if not state or state.get("r") != rating.pk or state.get("u") != request.user.pk:
+        error = _("Too late to undo that.")
+    else:
+        try:
+            message = services.rating_reply_undo(merchant=request.merchant, rating=rating, actor=request.user,
+                                                 state=state)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if request.headers.get("HX-Request") != "true":
+        (messages.error if error else messages.success)(request, error or _("Reply undone: it was not sent"))
+        return redirect(page.rating_url(rating.pk))
+    if error:
+        return render(request, "ratings/_toast.html", {"toast_error": error}, status=400)
+    context = _conversation_context(request, page, rating, toast=_("Reply undone: it was not sent"),
+                                    reply_form=ReplyForm({"body": message.body}), oob_conversation=True)
     return render(request, "ratings/_reply_response.html", context)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from merchants.access import Access
 
 from .models import OutgoingEmail
@@ -16,8 +18,9 @@ Status = OutgoingEmail.Status
 class Delivery:
     """Where the e-mail of one message stands, as staff read it in the thread.
 
-    state: queued (not tried yet), sending, retrying (a try failed, another is due at `at`), sent
-    (at `at`), failed (for good, `reason` says why) or cancelled (its customer was erased).
+    state: held (a reply's undo window: not sendable before `at`), queued (not tried yet), sending,
+    retrying (a try failed, another is due at `at`), sent (at `at`), failed (for good, `reason`
+    says why) or cancelled (its customer was erased).
     """
 
     state: str
@@ -33,6 +36,8 @@ class Delivery:
             return cls(email.status, email.attempts, email.last_error, None)
         if email.last_error:  # queued again, or being sent again, after a failed try
             return cls("retrying", email.attempts, email.last_error, email.next_attempt_at)
+        if email.status == Status.QUEUED and email.next_attempt_at > timezone.now():
+            return cls("held", email.attempts, "", email.next_attempt_at)
         return cls(email.status, email.attempts, "", None)
 
     @property

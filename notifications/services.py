@@ -26,7 +26,7 @@ def customer_can_receive_email(customer: Customer) -> bool:
 
 def email_queue(
     *, merchant: Merchant, kind: str, customer: Customer, subject: str, body_text: str,
-    body_html: str = "", rating=None, message=None, send: bool = True,
+    body_html: str = "", rating=None, message=None, send: bool = True, not_before=None,
 ) -> OutgoingEmail | None:
     """Records an e-mail to the customer (None when they have no address or opted out).
 
@@ -34,17 +34,39 @@ def email_queue(
     message. The send task is enqueued only once the transaction commits; the periodic
     sweep picks up whatever was recorded but never enqueued (Redis down) or never finished.
     With send=False the caller hands it over with others through `emails_send_after_commit`.
+    With not_before (a reply's undo window) the row is not sendable until then: no worker
+    claims it earlier (the claim asks next_attempt_at <= now), the task is handed over for
+    that time and the sweep finds it after it; until a worker claims it, email_withdraw()
+    cancels it.
     """
     if not customer_can_receive_email(customer):
         return None
     email = OutgoingEmail.objects.create(
         merchant=merchant, kind=kind, customer=customer, rating=rating, message=message,
         to_address=customer.email, subject=subject, body_text=body_text, body_html=body_html,
-        header_message_id=_message_id(kind),
+        header_message_id=_message_id(kind), **({"next_attempt_at": not_before} if not_before else {}),
     )
-    if send:
+    if send and not_before is None:
         transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
+    elif send:
+        transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk, not_before))
     return email
+
+
+def email_withdraw(*, merchant: Merchant, message) -> bool:
+    """Cancels the e-mail of a message before it leaves (a reply's undo): True when the message has
+    none or it was still waiting, now cancelled and never to be sent; False once a worker has
+    claimed it (sending, sent, failed or retrying). The row lock orders this with the worker's
+    claim, which skips a locked row and then finds it cancelled."""
+    email = OutgoingEmail.objects.select_for_update().filter(merchant=merchant, message=message).first()
+    if email is None:
+        return True
+    if email.status != OutgoingEmail.Status.QUEUED or email.attempts:
+        return False
+    email.status = OutgoingEmail.Status.CANCELLED
+    email.last_error = "withdrawn before sending: the reply was undone"
+    email.save(update_fields=["status", "last_error"])
+    return True
 
 
 def staff_email_queue(
@@ -90,8 +112,8 @@ def _message_id(kind: str) -> str:
     return make_msgid(idstring=kind.replace("_", "-"), domain=domain)
 
 
-def _enqueue(email_id: int, merchant_id: int) -> None:
-    enqueue_email_send(email_id, merchant_id)
+def _enqueue(email_id: int, merchant_id: int, eta=None) -> None:
+    enqueue_email_send(email_id, merchant_id, eta=eta)
 
 
 def _enqueue_many(merchant_id: int, email_ids: list[int]) -> None:

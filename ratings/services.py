@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from merchants.models import Merchant
 from merchants.services import audit_record
 from notifications.content import staff_reply_email
 from notifications.models import OutgoingEmail
-from notifications.services import email_queue
+from notifications.services import email_queue, email_withdraw
 from ratings_inbox.errors import Conflict
 
 from . import cases, counters, staff_emails
@@ -35,18 +37,25 @@ def clean_body(body: str | None, *, field: str = "body") -> str:
 
 
 _CASE_COLUMNS = ("status", "priority", "owner_id", "case_opened_at", "at_risk_at", "due_at", "first_response_at",
-                 "first_responder_id", "resolved_at", "needs_reply")
+                 "first_responder_id", "resolved_at", "needs_reply", "last_activity_at")
+_CASE_TIMES = ("case_opened_at", "at_risk_at", "due_at", "first_response_at", "resolved_at", "last_activity_at")
 
 
-def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, dict, tuple]:
-    """What a customer message or a staff reply changes in the rating's case (ratings.cases), in
-    the case views' counters and in the response-time counters (before, after), read from the
-    row locked until commit so that two writers see each other's change."""
-    if author_kind not in (Message.AuthorKind.CUSTOMER, Message.AuthorKind.STAFF):
-        return {}, {}, (None, None)
+def _case_stored(rating: Rating) -> dict:
+    """The rating's case as stored, locked until commit so that two writers see each other's change."""
     stored = (Rating.objects.select_for_update().filter(merchant_id=rating.merchant_id, pk=rating.pk)
               .values_list(*_CASE_COLUMNS).get())
-    for name, value in zip(_CASE_COLUMNS, stored, strict=True):
+    return dict(zip(_CASE_COLUMNS, stored, strict=True))
+
+
+def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, dict, tuple, dict | None]:
+    """What a customer message or a staff reply changes in the rating's case (ratings.cases), in
+    the case views' counters and in the response-time counters (before, after), and the case as
+    it was (what a reply's undo puts back), read from the locked row."""
+    if author_kind not in (Message.AuthorKind.CUSTOMER, Message.AuthorKind.STAFF):
+        return {}, {}, (None, None), None
+    stored = _case_stored(rating)
+    for name, value in stored.items():
         setattr(rating, name, value)
     before, before_response = cases.counted(rating), counters.response_key(rating)
     if author_kind == Message.AuthorKind.CUSTOMER:
@@ -54,7 +63,7 @@ def _case_changes(rating: Rating, author_kind: str, author, at) -> tuple[dict, d
     else:
         changed = cases.on_staff_reply(rating, author, at)
     return ({name: getattr(rating, name) for name in changed}, cases.counted_change(before, rating),
-            (before_response, counters.response_key(rating)))
+            (before_response, counters.response_key(rating)), stored)
 
 
 def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gift_grant=None,
@@ -65,7 +74,7 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
         body=body, gift_grant=gift_grant, created_at=created_at, event=event, event_params=event_params,
     )
     is_reply = author_kind in Message.REPLY_KINDS
-    case_changes, counted, response = _case_changes(rating, author_kind, author, created_at)
+    case_changes, counted, response, message.case_before = _case_changes(rating, author_kind, author, created_at)
     Rating.objects.filter(merchant_id=rating.merchant_id, pk=rating.pk).update(
         messages_count=F("messages_count") + 1,
         replies_count=F("replies_count") + (1 if is_reply else 0),
@@ -164,8 +173,12 @@ def rating_mark_unread(*, merchant: Merchant, rating: Rating) -> Rating:
 
 
 @transaction.atomic
-def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Message:
-    """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read."""
+def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str, hold_seconds: int = 0) -> Message:
+    """A staff reply (THR-2): in the thread at once, e-mailed to the customer, marks read.
+
+    hold_seconds: the reply's undo window (the inbox page's); its e-mail is not sendable before it
+    ends, so rating_reply_undo() can still withdraw it. The message's `case_before` is the case
+    as it was, what the undo puts back (reply_undo_state())."""
     text = clean_body(body)
     message = _add_message(rating=rating, author_kind=Message.AuthorKind.STAFF, body=text, author=author)
     rating_mark_read(merchant=merchant, rating=rating)
@@ -173,9 +186,57 @@ def rating_reply(*, merchant: Merchant, rating: Rating, author, body: str) -> Me
     email_queue(
         merchant=merchant, kind=OutgoingEmail.Kind.STAFF_REPLY, customer=rating.customer, rating=rating,
         message=message, subject=email.subject, body_text=email.body_text, body_html=email.body_html,
+        not_before=message.created_at + timedelta(seconds=hold_seconds) if hold_seconds else None,
     )
     audit_record(merchant=merchant, actor=author, action="rating.reply", obj=rating,
                  data={"message_id": message.pk})
+    return message
+
+
+def reply_undo_state(message: Message) -> dict:
+    """What undoing a reply needs, as JSON (signed into the undo's token by the page)."""
+    before = {name: value.isoformat() if name in _CASE_TIMES and value is not None else value
+              for name, value in message.case_before.items()}
+    return {"message": message.pk, "before": before}
+
+
+@transaction.atomic
+def rating_reply_undo(*, merchant: Merchant, rating: Rating, actor, state: dict) -> Message:
+    """Takes back a staff reply in its undo window, before its e-mail leaves (THR-2, issue 17): the
+    e-mail is cancelled (never sent), the message deleted, and the case, the counters and the
+    response times put back as they were, through the same counters as the reply. Refused once a
+    worker has the e-mail, or when anything happened on the rating after the reply (a message, a
+    case change): putting the case back would then undo that too. Returns the deleted message."""
+    try:
+        message = Message.objects.get(merchant=merchant, rating=rating, pk=state["message"],
+                                      author_kind=Message.AuthorKind.STAFF, author=actor)
+    except Message.DoesNotExist:
+        raise ValidationError(_("Too late to undo that.")) from None
+    after = _case_stored(rating)  # locks the rating: no reply, message or case change meanwhile
+    later = (Message.objects.filter(merchant=merchant, rating=rating, created_at__gt=message.created_at).exists()
+             or rating.case_events.filter(merchant=merchant, at__gt=message.created_at).exists())
+    if later or not email_withdraw(merchant=merchant, message=message):
+        raise ValidationError(_("Too late to undo that: the reply has already gone out."))
+    before = {name: datetime.fromisoformat(value) if name in _CASE_TIMES and value else value
+              for name, value in state["before"].items()}
+    for name, value in after.items():
+        setattr(rating, name, value)
+    counted_after, response_after = cases.counted(rating), counters.response_key(rating)
+    for name, value in before.items():
+        setattr(rating, name, value)
+    # The reply's own log line (new -> open, at the reply's time) goes with it.
+    rating.case_events.filter(merchant=merchant, at=message.created_at, actor=actor).delete()
+    message.delete()
+    last = Message.objects.filter(merchant=merchant, rating=rating).aggregate(last=Max("created_at"))["last"]
+    Rating.objects.filter(merchant=merchant, pk=rating.pk).update(
+        messages_count=F("messages_count") - 1, replies_count=F("replies_count") - 1, last_message_at=last, **before)
+    counters.bump(rating, replies_sent=-1, **cases.counted_change(counted_after, rating))
+    counters.bump_responses(rating.merchant_id, {rating.pk: (response_after, counters.response_key(rating))})
+    rating.messages_count -= 1
+    rating.replies_count -= 1
+    rating.last_message_at = last
+    audit_record(merchant=merchant, actor=actor, action="rating.reply_undo", obj=rating,
+                 data={"message_id": state["message"]})
     return message
 
 

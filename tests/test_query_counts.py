@@ -53,7 +53,8 @@ NOT_PAGES = {"mark-unread", "reply", "quick-reply-delete", "set_active", "archiv
              "switch", "preview", "api:rating-read", "api:rating-unread", "api:visits", "api:rating-gifts",
              "api:gift-grants-redeem", "api:autoreply-preview", "api:auth-token", "api:api-key", "create",
              "api:ratings-bulk", "api:rating-notes", "bulk", "bulk-undo", "case", "note", "api:customer-erase",
-             "followup", "api:rating-followup-request"}
+             "followup", "api:rating-followup-request",
+             "reply-undo"}
 
 
 def _routes():

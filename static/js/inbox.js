@@ -169,6 +169,90 @@
   document.addEventListener("htmx:afterSettle", retitle);
   window.addEventListener("popstate", function () { window.setTimeout(retitle, 0); });
 
+  function narrow() { return window.matchMedia("(max-width: 640px)").matches; }
+
+  // The opened rating's context (visit, invoice, gifts, customer) starts folded on a phone.
+  function foldNarrow(root) {
+    if (!narrow()) return;
+    root.querySelectorAll("details[data-fold-narrow]").forEach(function (details) { details.open = false; });
+  }
+
+  // The previous / next buttons of an opened rating: as k / j, off at either end of the list.
+  function stepButtons() {
+    var links = rows();
+    var index = openRow(links);
+    document.querySelectorAll("[data-detail-step]").forEach(function (button) {
+      var delta = parseInt(button.getAttribute("data-detail-step"), 10);
+      button.disabled = index < 0 || index + delta < 0 || index + delta >= links.length;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-detail-step]");
+    if (button && !button.disabled) step(parseInt(button.getAttribute("data-detail-step"), 10));
+  });
+  document.addEventListener("htmx:oobAfterSwap", stepButtons);
+  // The browser's back and forward restore htmx's snapshot, taken after the click that marked the
+  // list as left (has-open): on a phone the list shows again unless a rating is open in it.
+  document.addEventListener("htmx:historyRestore", function () {
+    var inbox = document.getElementById("inbox");
+    if (inbox) inbox.classList.toggle("has-open", !!document.getElementById("rating-detail"));
+    stepButtons();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    foldNarrow(document);
+    stepButtons();
+    resizer();
+  });
+
+  /* The list's width (issue 17): the separator between the panes is dragged, or moved with the
+     arrow keys when focused; the width is kept in this browser. Wide screens only. */
+  var WIDTH_KEY = "inbox.listWidth";
+  function resizer() {
+    var inbox = document.getElementById("inbox");
+    var handle = inbox && inbox.querySelector(".pane-resizer");
+    var pane = document.getElementById("list-pane");
+    if (!handle || !pane || !window.matchMedia("(min-width: 1024px)").matches) return;
+    function bounds() { return {min: 340, max: Math.max(340, Math.round(inbox.clientWidth * 0.6))}; }
+    function apply(width) {
+      var b = bounds();
+      width = Math.round(Math.max(b.min, Math.min(b.max, width)));
+      // On the root element, outside the body htmx keeps for history: a style attribute in a
+      // restored snapshot would be inline style, which the Content-Security-Policy refuses.
+      document.documentElement.style.setProperty("--list-width", width + "px");
+      handle.setAttribute("aria-valuemin", b.min);
+      handle.setAttribute("aria-valuemax", b.max);
+      handle.setAttribute("aria-valuenow", width);
+      return width;
+    }
+    var stored = parseInt(window.localStorage.getItem(WIDTH_KEY) || "", 10);
+    apply(stored > 0 ? stored : pane.getBoundingClientRect().width);
+    inbox.classList.add("is-resizable");
+    handle.hidden = false;
+    function keep(width) { window.localStorage.setItem(WIDTH_KEY, String(apply(width))); }
+    handle.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      handle.setPointerCapture(event.pointerId);
+      inbox.classList.add("is-resizing");
+      var left = inbox.getBoundingClientRect().left;
+      function moved(e) { apply(e.clientX - left); }
+      function done(e) {
+        keep(e.clientX - left);
+        inbox.classList.remove("is-resizing");
+        handle.removeEventListener("pointermove", moved);
+        handle.removeEventListener("pointerup", done);
+      }
+      handle.addEventListener("pointermove", moved);
+      handle.addEventListener("pointerup", done);
+    });
+    handle.addEventListener("keydown", function (event) {
+      var now = parseInt(handle.getAttribute("aria-valuenow"), 10);
+      var delta = {ArrowLeft: -24, ArrowRight: 24}[event.key];
+      if (!delta) return;
+      event.preventDefault();
+      keep(now + delta);
+    });
+  }
+
   // After the detail pane changes, focus it for screen readers only when opened from the list.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
@@ -184,8 +268,22 @@
       });
       var row = id && document.getElementById("row-" + id);
       markOpen(row || null);
-      // On a narrow screen the opened rating is below the list: bring it into view (INB-7).
-      if (window.matchMedia("(max-width: 640px)").matches) target.scrollIntoView({block: "start"});
+      // On a phone the opened rating is a screen of its own: from its top, context folded (INB-7).
+      if (narrow()) {
+        foldNarrow(target);
+        target.scrollIntoView({block: "start"});
+      }
+      stepButtons();
+    }
+    // Back to the list from an opened rating (a phone's back control): the list again, on that rating.
+    var origin = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (target && target.id === "list-pane" && origin && origin.hasAttribute && origin.hasAttribute("data-detail-back")) {
+      var was = window.inboxOpenId();
+      var inbox = document.getElementById("inbox");
+      if (inbox) inbox.classList.remove("has-open");
+      document.getElementById("detail-pane").replaceChildren();
+      var back = was && document.querySelector("#row-" + was + " .row-link");
+      if (back) { back.scrollIntoView({block: "center"}); back.focus({preventScroll: true}); }
     }
     if (target && target.id === "drawer") {
       var closeButton = target.querySelector("[data-close-drawer]");

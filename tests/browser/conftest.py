@@ -24,6 +24,8 @@ def browser(chromium):
 
 def screenshot(page, name: str, *, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if full_page:  # a toast is fixed to the viewport: in a capture of the whole page it would float mid-page
+        page.evaluate("() => document.getElementById('toast')?.replaceChildren()")
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled", caret="initial")
 
 

@@ -63,6 +63,7 @@ def staff_pages(seeded):
         "till": reverse("gifts:redeem", args=[slug]),
         "auto-reply": reverse("autoreply:settings", args=[slug]),
         "privacy": reverse("privacy:privacy-settings", args=[slug]),
+        "invoice": reverse("ratings:invoice", args=[slug, ratings[1].visit_id]),
     }
 
 
@@ -75,6 +76,13 @@ def test_staff_pages_have_no_serious_or_critical_violations_INB_9(seeded, staff_
         found[name] = violations(page)
     # The opened rating with its panels and overlays open.
     page.goto(staff_pages["rating"])
+    page.locator(".account summary").click()
+    expect(page.locator(".account-menu")).to_be_visible()
+    found["account menu"] = violations(page)
+    page.locator(".account summary").click()
+    context = page.locator(".detail-context")
+    if context.get_attribute("open") is None:  # folded on a phone
+        page.locator(".detail-context-summary").click()
     page.get_by_role("button", name="View invoice").click()
     expect(page.locator('[data-panel="invoice"]')).to_be_visible()
     found["invoice panel"] = violations(page)

@@ -97,8 +97,7 @@ def test_a_refused_owner_changes_nothing_and_the_bar_on_a_phone(seeded, open_pag
     page, jose = open_jose(seeded, open_page, width=375, height=812)
     bar = page.locator("#case-bar")
     me = str(seeded["admin"].pk)
-    bar.scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, -120)")
+    bar.evaluate("e => e.scrollIntoView({block: 'center'})")  # under the composer on a phone (issue 17)
     screenshot(page, "case-bar-phone.png")
     page.locator("body").press("a")  # CASE-3: assign to me by key
     expect(page.locator("#case-owner")).to_have_value(me)

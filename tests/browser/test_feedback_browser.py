@@ -59,11 +59,15 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     # A toast confirms it, in the app's one toast style; the thread says the e-mail is on its way.
     expect(page.locator("#toast .toast")).to_have_text(re.compile("Reply sent"))
     reply = page.locator("#thread .msg-staff").last
-    expect(reply.locator(".delivery")).to_have_text("E-mail queued: being sent")
+    # It waits out the reply's undo window, and says until when.
+    expect(reply.locator(".delivery")).to_have_text(re.compile(r"^E-mail leaves at \d\d:\d\d:\d\d, unless the reply is undone$"))
     email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
 
-    # The server refuses (451): the reply says it failed, why, and when it is tried again.
-    assert deliver(merchant, email.pk) == "retry"
+    # Not sendable in the reply's undo window; once it has passed the server refuses (451): the reply
+    # says it failed, why, and when it is tried again.
+    assert deliver(merchant, email.pk) == "skipped"
+    with time_machine.travel(email.next_attempt_at + dt.timedelta(seconds=1), tick=True):
+        assert deliver(merchant, email.pk) == "retry"
     assert failing_smtp.handler.refused == 1
     email.refresh_from_db()
     retry_at = timezone.localtime(email.next_attempt_at, ZoneInfo(merchant.timezone)).strftime("%H:%M")
@@ -86,6 +90,39 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     expect(reply.locator(".delivery")).to_contain_text("E-mail delivered to the customer's server")
     expect(reply.locator(".delivery-reason")).to_have_count(0)
     screenshot(page, "delivery-sent.png")
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_reply_undo_before_the_email_leaves_THR_2(seeded, open_page, failing_smtp, width):
+    from notifications.models import OutgoingEmail
+
+    merchant, jose = seeded["merchant"], seeded["ratings"][1]
+    page = open_page(seeded["admin"], width=width, height=900 if width > 640 else 812)
+    page.goto(f"/m/{merchant.slug}/inbox/{jose.pk}/")
+    page.get_by_label("Reply to the customer").fill("José, lo sentimos. Te llamamos hoy.")
+    page.locator("#send-reply").click()
+    toast = page.locator("#toast .toast")
+    expect(toast).to_contain_text("Reply sent")
+    expect(page.locator("#thread .msg-staff")).to_contain_text("Te llamamos hoy")
+    expect(page.locator("#case-bar .case-status")).to_have_text("Open")
+    expect(page.locator("#thread .msg-staff .delivery")).to_contain_text("unless the reply is undone")
+    screenshot(page, "reply-undo.png" if width > 640 else "reply-undo-phone.png")
+    toast.get_by_role("button", name="Undo").click()
+
+    # Taken back: the toast says so, the thread and the case are as before, the text is back to be corrected.
+    expect(toast).to_contain_text("Reply undone: it was not sent")
+    expect(page.locator("#thread .msg-staff")).to_have_count(0)
+    expect(page.locator("#case-bar .case-status")).to_have_text("New")
+    expect(page.get_by_label("Reply to the customer")).to_have_value("José, lo sentimos. Te llamamos hoy.")
+    email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
+    assert email.status == OutgoingEmail.Status.CANCELLED
+    with time_machine.travel(email.next_attempt_at + dt.timedelta(seconds=1), tick=True):
+        assert deliver(merchant, email.pk) == "skipped"
+    assert failing_smtp.handler.messages == [] and failing_smtp.handler.refused == 0
+    # Sent again, it is a new reply with its own window.
+    page.locator("#send-reply").click()
+    expect(page.locator("#thread .msg-staff")).to_have_count(1)
+    assert OutgoingEmail.objects.filter(rating=jose, status=OutgoingEmail.Status.QUEUED).count() == 1
 
 
 def test_composer_says_before_sending_when_nothing_is_emailed_THR_2(seeded, open_page):
@@ -155,7 +192,7 @@ def test_spanish_in_context_delivery_toast_and_warning_THR_2(seeded, open_page, 
     page.locator("#reply-body").fill("Te llamamos hoy mismo.")
     page.locator("#send-reply").click()
     expect(page.locator("#toast .toast")).to_contain_text("Respuesta enviada")
-    expect(page.locator("#thread .msg-staff").last.locator(".delivery")).to_have_text("Correo en cola: se está enviando")
+    expect(page.locator("#thread .msg-staff").last.locator(".delivery")).to_contain_text("El correo sale a las")
     page.locator("#thread .msg-staff").last.scroll_into_view_if_needed()
     screenshot(page, "thread-es.png" if width > 640 else "thread-es-phone.png")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -39,7 +40,8 @@ def test_gft2_attach_catalogue_gift_rerenders_pane_and_counters(client, merchant
     counters = re.search(r'<dl class="gift-stats" id="customer-gift-counters"[^>]*hx-swap-oob="outerHTML:.customer-card .gift-stats"[^>]*>(.*?)</dl>', html, re.S)
     assert counters, html
     assert re.search(r'data-gifts="offered">1<', counters.group(1))
-    assert response["HX-Trigger"] == "gifts-changed"
+    triggers = json.loads(response["HX-Trigger"])  # the pane's event, and the toast (ratings_inbox.toasts)
+    assert "gifts-changed" in triggers and grant.code in triggers["toast"]["text"]
     thread = re.search(r'<ol id="thread"[^>]*hx-swap-oob="true"[^>]*>(.*?)</ol>', html, re.S)
     assert thread and grant.code in thread.group(1)  # the system message, swapped into the thread
     assert Message.objects.filter(rating=rating, gift_grant=grant, author_kind="system").exists()
@@ -210,7 +212,9 @@ def test_gft1_catalogue_create_edit_deactivate_archive(client, merchant, admin, 
     c.post(_url("archive", merchant, gift.pk))
     gift.refresh_from_db()
     assert gift.is_archived
-    assert "Puntos extra" not in c.get(_url("catalogue", merchant)).content.decode()
+    page = c.get(_url("catalogue", merchant)).content.decode()
+    assert "Puntos extra" not in page.split('class="toast-region"')[0]  # only the toast names it: archived
+    assert "Puntos extra archivado" in page
 
 
 def test_gft4_points_ledger_partial(client, merchant, agent, rating, points_gift):
