@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from merchants.decorators import member_required
@@ -48,7 +49,8 @@ def _percent(part: int, whole: int) -> float | None:
 
 def _funnel_steps(row: dict) -> list[tuple[str, str, int]]:
     return [("detractors", _("Detractors"), row["detractors"]), ("answered", _("Answered"), row["answered"]),
-            ("answered_within_target", _("Answered in time"), row["answered_within_target"]),
+            ("answered_within_target", pgettext("recovery funnel step: detractors", "Answered in time"),
+             row["answered_within_target"]),
             ("gift_offered", _("Offered a gift"), row["gift_offered"]),
             ("gift_redeemed", _("Redeemed it"), row["gift_redeemed"]),
             ("returned", _("Came back"), row["returned"]), ("rerated", _("Rated again"), row["rerated"]),
