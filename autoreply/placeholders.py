@@ -5,9 +5,9 @@
 refused with a message naming it. Values are inserted as they are and never parsed again,
 so a customer called "{merchant}" stays "{merchant}".
 
-`{visit_date}` is the visit's local date in the merchant's time zone, the month as a word
-as every date of the pages (ratings_inbox.l10n): `23 nov 2026` in Spanish, `Nov 23, 2026`
-in English, which cannot be misread on either side of the Atlantic.
+`{visit_date}` is the visit's local date in the merchant's time zone: `23/11/2026` in
+Spanish and `23 Nov 2026` in English (day first, month as a word, so it cannot be misread
+on either side of the Atlantic).
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from ratings_inbox import l10n
 
 PLACEHOLDERS = ("first_name", "full_name", "merchant", "branch", "score", "visit_date")
 # What each one is, for the people who write the texts (the auto-reply and the quick replies).
@@ -31,6 +28,7 @@ LABELS = {
     "score": gettext_lazy("Score"), "visit_date": gettext_lazy("Visit date"),
 }
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,40})\}|\{|\}")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class PlaceholderError(ValueError):
@@ -38,8 +36,9 @@ class PlaceholderError(ValueError):
 
 
 def format_visit_date(value: date, language: str) -> str:
-    with translation.override(language):
-        return l10n.day(value)
+    if language == "en":
+        return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,9 @@ def test_subject_stays_on_one_line_ar2():
 
 
 def test_visit_date_in_merchant_locale_ar2():
-    assert format_visit_date(dt.date(2026, 11, 23), "es") == "23 nov 2026"
-    assert format_visit_date(dt.date(2026, 1, 5), "es") == "5 ene 2026"
-    assert format_visit_date(dt.date(2026, 11, 23), "en") == "Nov 23, 2026"
+    assert format_visit_date(dt.date(2026, 11, 23), "es") == "23/11/2026"
+    assert format_visit_date(dt.date(2026, 1, 5), "es") == "05/01/2026"
+    assert format_visit_date(dt.date(2026, 11, 23), "en") == "23 Nov 2026"
 
 
 def test_visit_date_uses_merchant_time_zone_ar2(make, acting_for):
@@ -68,4 +68,4 @@ def test_visit_date_uses_merchant_time_zone_ar2(make, acting_for):
     # 02:30 UTC on the 20th is still the 19th in Bogotá
     visited = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
     rating = make.rating(merchant, score=3, visited_at=visited, created_at=visited + dt.timedelta(hours=1))
-    assert Values.for_rating(rating, merchant).visit_date == "19 nov 2026"
+    assert Values.for_rating(rating, merchant).visit_date == "19/11/2026"

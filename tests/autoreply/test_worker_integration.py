@@ -9,7 +9,6 @@ import time
 import pytest
 from django.utils import timezone
 
-from autoreply.placeholders import format_visit_date
 from autoreply.services import autoreply_set_enabled, autoreply_settings_update
 from customers.models import Customer
 from customers.services import customer_opt_out
@@ -86,8 +85,7 @@ def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make
     assert delivery.smtp.handler.message_ids().most_common(1)[0][1] == 1  # no duplicates at all
     spanish = next(m for m in auto if m["To"] == "eligible@example.com")
     assert spanish["Subject"] == "Eligible, {lo sentimos}"
-    visit_date = format_visit_date(timezone.localtime(eligible.visit.visited_at, dt.timezone(dt.timedelta(hours=-5))).date(),
-                                   "es")
+    visit_date = timezone.localtime(eligible.visit.visited_at, dt.timezone(dt.timedelta(hours=-5))).strftime("%d/%m/%Y")
     text = _parts(spanish)["text/plain"]
     assert f"Hola Eligible Cliente: 4/10 en Principal de Café Andino el {visit_date}." in text
     assert "/c/" in text and "/u/" in text and "/c/" in _parts(spanish)["text/html"]
@@ -95,8 +93,8 @@ def test_ar3_matrix_placeholders_thread_and_replies_sent_with_a_real_worker(make
     assert unsubscribe.startswith("<http") and "/u/" in unsubscribe
     english_mail = next(m for m in auto if m["To"] == "english@example.com")
     assert english_mail["Subject"] == "Sorry English"
-    assert "visit of " + format_visit_date(english.visit.visited_at.astimezone(
-        dt.timezone(dt.timedelta(hours=-5))).date(), "en") in _parts(english_mail)["text/plain"]
+    assert "visit of " + english.visit.visited_at.astimezone(
+        dt.timezone(dt.timedelta(hours=-5))).strftime("%-d %b %Y") in _parts(english_mail)["text/plain"]
 
     acting_for(a)
     row = OutgoingEmail.objects.get(rating=eligible)
