@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,12 +23,14 @@ from notifications.staff import (
     rating_link,
     staff_email_compose,
 )
+from ratings_inbox import l10n
 
 Kind = OutgoingEmail.Kind
 
 
 def _local(merchant, moment) -> str:
-    return formats.date_format(moment.astimezone(ZoneInfo(merchant.timezone)), "DATETIME_FORMAT")
+    with timezone.override(ZoneInfo(merchant.timezone)):
+        return l10n.moment(moment)
 
 
 def _rating_item(merchant, rating) -> StaffEmailItem:
@@ -90,5 +92,5 @@ def digest_email(*, membership, digest) -> StaffEmail:
         return staff_email_compose(
             merchant=merchant, membership=membership, kind=Kind.DIGEST, subject=subject,
             heading=_("Your daily digest"),
-            lines=[_("Yesterday, %(day)s") % {"day": formats.date_format(digest.day, "DATE_FORMAT")}],
+            lines=[_("Yesterday, %(day)s") % {"day": l10n.day(digest.day)}],
             sections=sections, link_url=inbox_link(merchant), link_label=_("Open the inbox"))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from ratings_inbox import l10n
 
 WIDTH = 360
 BAR_AREA_TOP = 12
@@ -126,7 +127,7 @@ def _number(value) -> str:
         return escape(value)
     if -1000 < value < 1000:
         return str(value)
-    return number_format(value, force_grouping=True)
+    return l10n.number(value)
 
 
 def table_rows(rows: list[tuple[str, list]], *, css: str = "") -> SafeString:

@@ -11,16 +11,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from inbox.export import CONTENT_TYPE, neutralised
 from merchants.decorators import member_required
 from ratings.models import band_for
-from ratings.templatetags.inbox_tags import money
+from ratings_inbox import l10n
 
 from . import charts, selectors
 from .params import filters_from
@@ -38,8 +39,8 @@ def _filters(request):
 
 
 def _period_labels(series: list[dict], interval: str) -> list[str]:
-    pattern = "M Y" if interval == "month" else "j M"
-    return [formats.date_format(row["period_start"], pattern) for row in series]
+    label = l10n.month if interval == "month" else l10n.day_of_month
+    return [label(row["period_start"]) for row in series]
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -48,7 +49,8 @@ def _percent(part: int, whole: int) -> float | None:
 
 def _funnel_steps(row: dict) -> list[tuple[str, str, int]]:
     return [("detractors", _("Detractors"), row["detractors"]), ("answered", _("Answered"), row["answered"]),
-            ("answered_within_target", _("Answered in time"), row["answered_within_target"]),
+            ("answered_within_target", pgettext("recovery funnel step: detractors", "Answered in time"),
+             row["answered_within_target"]),
             ("gift_offered", _("Offered a gift"), row["gift_offered"]),
             ("gift_redeemed", _("Redeemed it"), row["gift_redeemed"]),
             ("returned", _("Came back"), row["returned"]), ("rerated", _("Rated again"), row["rerated"]),
@@ -97,8 +99,8 @@ def dashboard(request, merchant_slug):
              for row in response["by_branch"]], low=0, high=100, css="rate"), labelledby="an-response"),
         "funnel_rows": funnel_rows,
         "funnel_chart": charts.funnel(
-            [(row["label"], row["count"], formats.number_format(row["count"], force_grouping=True)
-              + ("" if row["rate"] is None else f" · {formats.number_format(row['rate'], decimal_pos=0)} %"))
+            [(row["label"], row["count"], l10n.number(row["count"])
+              + ("" if row["rate"] is None else f" · {l10n.number(row['rate'], 0)} %"))
              for row in funnel_rows], base),
         "comment_rate": _percent(nps["total"]["comments"], nps["total"]["ratings"]),
         "previous_comment_rate": _percent(nps["previous"]["comments"], nps["previous"]["ratings"])
@@ -131,10 +133,10 @@ def _watch_rows(request, items: list[dict]) -> SafeString:
         flagged = (' class="flagged"', flag) if item["detractor"] else ("", "")
         rows.append(
             f'<tr{flagged[0]}><th scope="row">{name}{flagged[1]}</th>'
-            f'<td class="num">{escape(money(item["total_spent"], item["currency"]))}</td>'
+            f'<td class="num">{escape(l10n.money(item["total_spent"], item["currency"]))}</td>'
             f'<td class="num">{int(item["visits"])}</td><td class="num">{escape(days(item["median_gap_days"]))}</td>'
             f'<td class="num">{escape(days(item["days_since_last_visit"]))}</td>'
-            f'<td>{escape(formats.date_format(timezone.localtime(item["last_visit_at"]), "SHORT_DATE_FORMAT"))}</td>'
+            f'<td>{escape(l10n.day(item["last_visit_at"]))}</td>'
             f'<td class="num">{badge}</td><td>{escape(item["branch"]["name"]) if item["branch"] else ""}</td></tr>')
     return mark_safe("".join(rows))  # every value escaped or a number
 
@@ -153,7 +155,7 @@ def _tables(figures: dict, response: dict, recovery: dict) -> dict:
     currency = recovery["currency"]
 
     def cost(value):
-        return "—" if value is None else money(value, currency)
+        return "—" if value is None else l10n.money(value, currency)
 
     return {
         "ranking_rows": charts.table_rows([(row["branch"]["name"], [row["ratings"], row["nps"], row["previous_nps"]])

@@ -18,8 +18,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PLACEHOLDERS = ("first_name", "full_name", "merchant", "branch", "score", "visit_date")
+# What each one is, for the people who write the texts (the auto-reply and the quick replies).
+LABELS = {
+    "first_name": gettext_lazy("First name"), "full_name": gettext_lazy("Full name"),
+    "merchant": gettext_lazy("Business name"), "branch": gettext_lazy("Branch"),
+    "score": gettext_lazy("Score"), "visit_date": gettext_lazy("Visit date"),
+}
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,40})\}|\{|\}")
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

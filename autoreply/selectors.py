@@ -5,7 +5,6 @@ from __future__ import annotations
 from merchants.access import Access
 
 from .models import AutoReplySettings
-from .placeholders import PLACEHOLDERS
 
 
 def autoreply_settings_get(*, access: Access) -> AutoReplySettings:
@@ -16,6 +15,3 @@ def autoreply_settings_get(*, access: Access) -> AutoReplySettings:
         return row
     return AutoReplySettings.defaults_for(access.merchant)
 
-
-def placeholder_names() -> tuple[str, ...]:
-    return PLACEHOLDERS

@@ -12,7 +12,7 @@ from merchants.decorators import member_required
 from ratings_inbox.errors import messages_by_field
 
 from . import services
-from .selectors import autoreply_settings_get, placeholder_names
+from .selectors import autoreply_settings_get
 
 PLACEHOLDER_HELP = {
     "first_name": "María", "full_name": "María Fernanda Gómez", "merchant": None, "branch": None,
@@ -29,7 +29,6 @@ def _context(request, row, *, form=None, errors=None, preview=None):
             preview = None
     return {
         "settings": row, "form": form, "errors": errors or {}, "preview": preview,
-        "placeholders": [f"{{{name}}}" for name in placeholder_names()],
         "delay_max": services.DELAY_MAX_MINUTES,
     }
 

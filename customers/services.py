@@ -121,6 +121,10 @@ def visit_record(
             for position, line in enumerate(lines)
         ]
     )
+    if visited_at < customer.created_at:
+        # "Customer since" is never later than their first visit (a visit sent after the fact, an import).
+        Customer.objects.filter(pk=customer.pk, created_at__gt=visited_at).update(created_at=visited_at)
+        customer.created_at = visited_at
     return visit
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
@@ -29,6 +29,7 @@ from ratings import counters
 from ratings.events import gift_redeemed_text, gift_sent_text
 from ratings.models import Message, Rating
 from ratings.services import system_message_add
+from ratings_inbox import l10n
 from ratings_inbox.errors import Conflict
 
 from . import wording
@@ -295,8 +296,14 @@ def grant_expiry(*, merchant: Merchant, granted_at: dt.datetime, validity_days: 
     return dt.datetime.combine(last_day, dt.time.max, tzinfo=zone)
 
 
+def _local_moment(merchant: Merchant, moment: dt.datetime) -> str:
+    with timezone.override(ZoneInfo(merchant.timezone)):
+        return l10n.moment(moment)
+
+
 def _local_date(merchant: Merchant, moment: dt.datetime) -> str:
-    return formats.date_format(moment.astimezone(ZoneInfo(merchant.timezone)), "DATE_FORMAT")
+    with timezone.override(ZoneInfo(merchant.timezone)):
+        return l10n.day(moment)
 
 
 def _other_grants(merchant: Merchant, rating_id: int, grant: GiftGrant):
@@ -358,7 +365,7 @@ def gift_grant(
         counters.bump(rating, gift_offered=1)  # the funnel's "offered a gift" (ANA-3), once per rating
 
     params = wording.gift_sent_params(gift=gift, grant=grant, merchant=merchant)
-    with translation.override(merchant.language):
+    with l10n.reading(merchant.language, merchant.timezone):
         system_message_add(merchant=merchant, rating=rating, gift_grant=grant,
                            body=gift_sent_text(params),
                            event=Message.Event.GIFT_SENT, event_params=params)
@@ -382,8 +389,7 @@ def _redeemable(grants, *, merchant: Merchant, code: str, now: dt.datetime) -> G
         raise Http404("No such code.")
     if grant.status == GiftGrant.Status.REDEEMED:
         raise Conflict({"code": _("This code was already redeemed on %(date)s.") % {
-            "date": formats.date_format(grant.redeemed_at.astimezone(ZoneInfo(merchant.timezone)),
-                                        "DATETIME_FORMAT")}})
+            "date": _local_moment(merchant, grant.redeemed_at)}})
     if grant.status == GiftGrant.Status.EXPIRED or grant.expires_at <= now:
         raise Conflict({"code": _("This code expired on %(date)s.") % {
             "date": _local_date(merchant, grant.expires_at)}})
@@ -422,7 +428,7 @@ def grant_redeem(*, merchant: Merchant, actor, code: str) -> GiftGrant:
                       gift_cost_cents=int((grant.cost or 0) * 100))
     if grant.rating is not None:
         params = wording.gift_redeemed_params(gift=gift, grant=grant)
-        with translation.override(merchant.language):
+        with l10n.reading(merchant.language, merchant.timezone):
             system_message_add(merchant=merchant, rating=grant.rating, gift_grant=grant,
                                body=gift_redeemed_text(params),
                                event=Message.Event.GIFT_REDEEMED, event_params=params)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from notifications.content import EmailContent, email_bodies
 from ratings.events import gift_value_text
+from ratings_inbox import l10n
 
 
 def gift_value(gift, currency: str) -> dict:
@@ -53,8 +53,8 @@ def gift_email(*, merchant, rating, gift_sent: dict) -> EmailContent:
 
     gift_sent: the parameters of the thread's "gift_sent" event, so both say the same.
     """
-    with translation.override(merchant.language):
-        until = formats.date_format(dt.date.fromisoformat(gift_sent["valid_until"]), "DATE_FORMAT")
+    with l10n.reading(merchant.language, merchant.timezone):
+        until = l10n.day(dt.date.fromisoformat(gift_sent["valid_until"]))
         text = (
             _("Hello %(name)s,") % {"name": rating.customer.full_name} + "\n\n"
             + _("%(merchant)s sent you a gift: %(gift)s — %(what)s.") % {

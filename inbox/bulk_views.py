@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +21,7 @@ from ratings import services
 from ratings.forms import BulkForm
 from ratings.models import CasePriority, CaseStatus
 from ratings.selectors import rating_count, rating_ids
+from ratings_inbox import l10n
 
 from .views import Inbox, _with_query
 
@@ -34,7 +34,7 @@ UNDO_SALT = "ratings.bulk-undo"
 
 
 def _number(n: int) -> str:
-    return number_format(n, force_grouping=True)
+    return l10n.number(n)
 
 
 def _done_text(action: str, value, n: int) -> str:

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers.selectors import customer_visits, visit_get
@@ -57,7 +57,7 @@ from ratings_inbox.keyset import InvalidCursor, paginate
 PAGE_SIZE = 30
 HISTORY_LIMIT = 100
 SORT_LABELS = {"score": gettext_lazy("Score"), "customer": gettext_lazy("Customer"), "date": gettext_lazy("Date"),
-               "inbox": gettext_lazy("Inbox")}
+               "inbox": pgettext_lazy("the inbox column of read and unread ratings", "Read")}
 
 
 def _htmx_target(request) -> str | None:

@@ -9,13 +9,12 @@ has a text and an HTML version, the conversation link and the unsubscribe link.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from customers.links import conversation_url, followup_url, unsubscribe_url
+from ratings_inbox import l10n
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class EmailContent:
 
 def staff_reply_email(*, merchant, rating, text: str) -> EmailContent:
     """A staff member's reply (THR-2), signed with the merchant's name."""
-    with translation.override(merchant.language):
+    with l10n.reading(merchant.language, merchant.timezone):
         return EmailContent(
             subject=_("%(merchant)s answered your rating") % {"merchant": merchant.name},
             **email_bodies(merchant=merchant, rating=rating, text=f"{text}\n\n— {merchant.name}"),
@@ -36,15 +35,15 @@ def staff_reply_email(*, merchant, rating, text: str) -> EmailContent:
 
 def autoreply_email(*, merchant, rating, subject: str, text: str) -> EmailContent:
     """The auto-reply (AR-5): the merchant's own subject and text, already filled in."""
-    with translation.override(merchant.language):
+    with l10n.reading(merchant.language, merchant.timezone):
         return EmailContent(subject=subject, **email_bodies(merchant=merchant, rating=rating, text=text))
 
 
 def followup_email(*, merchant, rating) -> EmailContent:
     """ANA-4 "did we fix it?": once a case is resolved, one question, the score from 1 to 10 again.
     Each number of the HTML version opens the page with that score chosen; the page records it."""
-    with translation.override(merchant.language):
-        visited = formats.date_format(rating.created_at.astimezone(ZoneInfo(merchant.timezone)), "DATE_FORMAT")
+    with l10n.reading(merchant.language, merchant.timezone):
+        visited = l10n.day(rating.created_at)
         link = followup_url(rating)
         unsubscribe_link = unsubscribe_url(rating.customer)
         greeting = _("Hello %(name)s,") % {"name": rating.customer.full_name}
@@ -83,7 +82,7 @@ def email_bodies(*, merchant, rating, text: str) -> dict[str, str]:
 
 def html_from_text(*, merchant, body_text: str) -> str:
     """An HTML version for e-mails recorded with text only (links become clickable)."""
-    with translation.override(merchant.language):
+    with l10n.reading(merchant.language, merchant.timezone):
         return render_to_string("emails/plain.html", {
             "merchant": merchant, "paragraphs": [p for p in body_text.strip().split("\n\n") if p.strip()],
             "language": merchant.language,

@@ -30,10 +30,10 @@ from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers.links import absolute
+from ratings_inbox import l10n
 
 from .links import STOPPED, STOPS, stop_url
 from .models import OutgoingEmail
@@ -101,7 +101,7 @@ def language_of(user, merchant) -> str:
 
 def member_language(user, merchant):
     """A context manager: texts worded inside it are in the member's language (SLA-6)."""
-    return translation.override(language_of(user, merchant))
+    return l10n.reading(language_of(user, merchant), merchant.timezone)
 
 
 def rating_link(merchant, rating_id: int) -> str:
@@ -147,7 +147,7 @@ def staff_email_compose(
     language = language_of(user, merchant)
     stop = stop_url(membership=membership, kind=kind)
     settings_link = absolute(reverse("notification-settings:preferences", args=[merchant.slug]))
-    with translation.override(language):
+    with l10n.reading(language, merchant.timezone):
         subject, heading, link_label = str(subject), str(heading), str(link_label)
         lines = [str(line) for line in lines]
         why = _("You receive this e-mail as a member of %(merchant)s.") % {"merchant": merchant.name}

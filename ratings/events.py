@@ -5,31 +5,30 @@ language; an entry without an event shows its stored body."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from ratings_inbox import l10n
 
 from .models import Message
 
 
 def gift_value_text(value: dict) -> str:
-    """What the gift gives, in words: "Free Arepa", "500 points", "15% off", "COP 5,000 off"."""
+    """What the gift gives, in words: "Free Arepa", "500 points", "15% off", "$5.000 off" (es-CO money)."""
     if value["kind"] == "product":
         return _("Free %(product)s") % {"product": value["product_name"]}
     if value["kind"] == "points":
-        return _("%(points)s points") % {"points": formats.number_format(value["points"], force_grouping=True)}
+        return _("%(points)s points") % {"points": l10n.number(value["points"])}
     if value["discount_percent"] is not None:
         return _("%(percent)s%% off") % {"percent": value["discount_percent"]}
-    return _("%(currency)s %(amount)s off") % {
-        "currency": value["currency"],
-        "amount": formats.number_format(Decimal(value["discount_amount"]), 2, force_grouping=True)}
+    return _("%(amount)s off") % {"amount": l10n.money(value["discount_amount"], value["currency"])}
 
 
 def gift_sent_text(params: dict) -> str:
     return _("Gift sent: %(name)s — %(what)s. Code %(code)s, valid until %(date)s.") % {
         "name": params["gift"], "what": gift_value_text(params["value"]), "code": params["code"],
-        "date": formats.date_format(dt.date.fromisoformat(params["valid_until"]), "DATE_FORMAT")}
+        "date": l10n.day(dt.date.fromisoformat(params["valid_until"]))}
 
 
 def gift_redeemed_text(params: dict) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from ratings_inbox import l10n
 
 register = template.Library()
 
@@ -19,8 +20,8 @@ def minutes(value) -> str:
     if value < 120:
         return _("%(n)s min") % {"n": value}
     if value < 2880:
-        return _("%(n)s h") % {"n": number_format(round(value / 60, 1), decimal_pos=1 if value % 60 else 0)}
-    return _("%(n)s d") % {"n": number_format(round(value / 1440, 1), decimal_pos=1 if value % 1440 else 0)}
+        return _("%(n)s h") % {"n": l10n.number(round(value / 60, 1), 1 if value % 60 else 0)}
+    return _("%(n)s d") % {"n": l10n.number(round(value / 1440, 1), 1 if value % 1440 else 0)}
 
 
 @register.filter
@@ -28,7 +29,7 @@ def percent(rate) -> str:
     """A rate 0..1 as a whole percentage: 0.8333 -> '83 %'."""
     if rate is None:
         return "—"
-    return f"{number_format(round(100 * rate), force_grouping=True)} %"
+    return f"{l10n.number(round(100 * rate))} %"
 
 
 @register.filter
@@ -37,5 +38,5 @@ def days(value) -> str:
     if value is None:
         return "—"
     whole = float(value) == int(value)
-    shown = number_format(value, decimal_pos=0 if whole else 1, force_grouping=True)
+    shown = l10n.number(value, 0 if whole else 1)
     return ngettext("%(n)s day", "%(n)s days", int(value) if whole else 2) % {"n": shown}

@@ -11,6 +11,12 @@ from autoreply import placeholders
 register = template.Library()
 
 
+@register.inclusion_tag("autoreply/_placeholders.html")
+def placeholder_list():
+    """Each placeholder as it is written, with what it is: `{first_name}` Nombre (AR-2, THR-4)."""
+    return {"fields": [(f"{{{name}}}", placeholders.LABELS[name]) for name in placeholders.PLACEHOLDERS]}
+
+
 @register.simple_tag
 def filled(text: str, rating, merchant) -> str:
     """`text` with {first_name}, {merchant}, … of the rating's customer and visit; as written when it

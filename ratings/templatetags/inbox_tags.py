@@ -1,23 +1,19 @@
-"""Template helpers of the inbox pages: NPS band names, money with currency, the merchant switcher."""
+"""Template helpers of the inbox pages: NPS band names, quantities, the merchant switcher."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 
 from merchants import tenancy
 from merchants.selectors import memberships_of_user
 from ratings.events import message_text as _message_text
 from ratings.models import band_for
 from ratings.selectors import unread_comments_of_user
+from ratings_inbox import l10n
 
 register = template.Library()
-
-# Currencies whose amounts are shown without cents when they are whole (how people write them).
-WHOLE_UNIT_CURRENCIES = {"COP", "CLP", "JPY", "KRW", "PYG", "VND", "ISK", "HUF"}
-
 
 @register.filter
 def band(score) -> str:
@@ -32,23 +28,12 @@ def message_text(message, language: str | None = None) -> str:
 
 
 @register.filter
-def money(amount, currency: str = "") -> str:
-    """'COP 45.900' / 'USD 12.50' in the active language's separators (DET-4)."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount)
-    places = 0 if currency in WHOLE_UNIT_CURRENCIES and amount == amount.to_integral_value() else 2
-    text = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
-    return f"{currency} {text}".strip()
-
-
-@register.filter
 def quantity(value) -> str:
-    """3.000 -> '3', 0.500 -> '0,5'."""
+    """3.000 -> '3', 0.500 -> '0,5' (ratings_inbox.l10n)."""
     value = Decimal(value)
     normalized = value.normalize()
     places = max(0, -normalized.as_tuple().exponent)
-    return number_format(value, decimal_pos=places, use_l10n=True)
+    return l10n.number(value, places)
 
 
 @register.inclusion_tag("layouts/_merchant_switcher.html", takes_context=True)

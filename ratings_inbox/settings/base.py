@@ -293,7 +293,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "merchants.context_processors.tenancy",
             ],
-            "builtins": ["ratings_inbox.icons"],
+            "builtins": ["ratings_inbox.icons", "ratings_inbox.formatting"],
         },
     }
 ]

@@ -28,7 +28,7 @@ def test_page_tables_and_csv_give_the_api_figures_ANA_6(world, merchant, client,
     html = page(client, merchant, **RANGE)
     api = client_for(world["admin"]).get(base(merchant) + "analytics/nps/", RANGE).json()
     for figure in ("<svg", 'id="table-nps"', 'id="table-recovery"', 'id="table-watchlist"', "Cliente V",
-                   "COP 5\xa0000", "COP 137\xa0700", "-29", "Sur", "Norte"):
+                   "$5.000", "$137.700", "-29", "Sur", "Norte"):
         assert figure in html, figure
     assert html.count('class="nps-dot"') == 2 * 3  # a wide and a narrow chart, three weeks each
     rows = csv_rows(client, merchant, "nps", **RANGE)

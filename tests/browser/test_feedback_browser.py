@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from ratings_inbox import l10n
 from tests.notifications.fixtures import smtp_sink  # noqa: F401 - the real SMTP server, a session fixture
 
 from .conftest import screenshot
@@ -70,7 +70,8 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
         assert deliver(merchant, email.pk) == "retry"
     assert failing_smtp.handler.refused == 1
     email.refresh_from_db()
-    retry_at = timezone.localtime(email.next_attempt_at, ZoneInfo(merchant.timezone)).strftime("%H:%M")
+    with l10n.reading("en", merchant.timezone):
+        retry_at = l10n.clock(email.next_attempt_at)  # "5:58 AM": the reader's clock
     expect(reply.locator(".delivery")).to_have_class(re.compile("delivery-retrying"))
     expect(reply.locator(".delivery")).to_contain_text(f"E-mail failed once; retrying at {retry_at}")
     expect(reply.locator(".delivery-reason")).to_contain_text("451")

@@ -161,3 +161,21 @@ def test_optional_fields_may_be_null_or_absent(make, merchant, branch, admin_cli
     payload = visit_payload(branch.id, invoice={"number": "F-9", "total": "10.00", "currency": "COP"})
     payload["customer"] = {"external_id": "C-2", "full_name": "Otro"}
     assert admin_client.post(base(merchant) + "visits/", payload, format="json").status_code == 201
+
+
+def test_customer_since_is_never_later_than_the_first_visit_DET_3(make, merchant, branch, admin_client):
+    """A visit sent after the fact (an import, the demo's history) moves "Customer since" back to it."""
+    from customers.models import Customer
+
+    month_ago = timezone.now() - dt.timedelta(days=30)
+    response = admin_client.post(base(merchant) + "visits/", visit_payload(
+        branch.id, visited_at=month_ago.isoformat()), format="json")
+    assert response.status_code == 201, response.content
+    customer = Customer.objects.get(pk=response.json()["customer"])
+    assert customer.created_at == month_ago
+    later = visit_payload(branch.id, visited_at=(month_ago + dt.timedelta(days=1)).isoformat(),
+                          invoice={"number": "F-101", "total": 100, "currency": "COP"})
+    assert admin_client.post(base(merchant) + "visits/", later, format="json").status_code == 201
+    customer.refresh_from_db()
+    assert customer.created_at == month_ago
+    assert customer.created_at == min(visit.visited_at for visit in customer.visits.all())

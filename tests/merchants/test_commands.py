@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -135,6 +135,11 @@ def test_seed_demo_creates_two_merchants_with_the_follow_up_loop_and_prints_logi
             assert CaseEvent.objects.filter(at__lt=now - dt.timedelta(days=30)).exists()
             assert not Message.objects.filter(created_at__gt=now).exists()
             assert not CaseEvent.objects.filter(at__gt=now).exists()
+            # DET-3: "Customer since" is never later than the customer's first visit.
+            from customers.models import Customer
+
+            assert not Customer.objects.filter(merchant=merchant).annotate(
+                first_visit=Min("visits__visited_at")).filter(created_at__gt=F("first_visit")).exists()
             # ANA-3, ANA-5: the funnel tells a story, and some regulars have stopped coming.
             from analytics.selectors import AnalyticsFilters, recovery_funnel, watchlist
             from merchants.access import Access

@@ -45,7 +45,7 @@ def test_english_staff_reply_and_gift_reach_the_customer_in_spanish_thr2_gft2(ma
     assert "Lee y responde la conversación" in reply_parts["text/plain"]
     assert "Responder en la conversación" in reply_parts["text/html"]
     gift_parts = _parts(received["La Arepa te envió un regalo"])
-    assert "Hola, Ana Ruiz:" in gift_parts["text/plain"] and "1\xa0500 puntos" in gift_parts["text/plain"]
+    assert "Hola, Ana Ruiz:" in gift_parts["text/plain"] and "1.500 puntos" in gift_parts["text/plain"]
     assert "Tu código:" in gift_parts["text/html"] and '<html lang="es">' in gift_parts["text/html"]
     assert not any(word in part for word in ("Read and answer", "points", "Your code")
                    for parts in (reply_parts, gift_parts) for part in parts.values())

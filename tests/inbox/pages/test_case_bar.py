@@ -253,7 +253,7 @@ def test_log_lines_in_spanish_CASE_5(make, merchant, client):
     assert "Prioridad: Crítica" in html
     page = client.get(url(merchant, rating)).content.decode()
     assert ">Nuevo<" in bar(page) and "A tiempo" in bar(page) and "Asignarme" in bar(page)
-    assert "Nota interna" in page and "Responder al cliente" in page and "Solo lo ve tu equipo" in page
+    assert "Nota interna" in page and "Responder al cliente" in page and "Solo la ve tu equipo" in page
 
 
 def test_the_sla_chip_follows_the_target_SLA_2(make, merchant, admin, admin_client):

@@ -158,7 +158,7 @@ def test_chips_and_overdue_follow_open_time_SLA_2(make, merchant, admin_client):
         assert "sla-" not in _chips(html, late.pk)
         assert "sla-breached" in _chips(html, early.pk)
         bar = admin_client.get(f"{inbox}{late.pk}/").content.decode()
-        assert 'class="sla sla-on_time"' in bar and "due by 30 Nov, 12:00" in bar
+        assert 'class="sla sla-on_time"' in bar and "due by Nov 30, 2026, 12:00\u202fPM" in bar
         bar = admin_client.get(f"{inbox}{answered.pk}/").content.decode()
         assert 'class="sla sla-missed"' in bar
 

@@ -226,9 +226,9 @@ def test_poll_signature_matches_the_page_in_every_order_INB_8(make, merchant, ad
     assert changed.status_code == 200 and "nueva" in changed.content.decode()
 
 
-def test_money_in_spanish_uses_spanish_separators_DET_4(make, merchant, client):
+def test_money_in_spanish_is_written_as_in_colombia_DET_4(make, merchant, client):
     client.force_login(make.admin(merchant))  # language "es" by default
     visit = make.visit(merchant, total="67500.50")
     html = client.get(f"/m/{merchant.slug}/visits/{visit.pk}/invoice/", HTTP_HX_TARGET="drawer",
                       **HX).content.decode().replace("\xa0", " ")
-    assert "COP 67 500,50" in html
+    assert "$67.500,50" in html
