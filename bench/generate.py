@@ -134,11 +134,13 @@ class Table:
             return
         self.buffer.seek(0)
         # COPY FROM is refused on tables under row-level security: COPY into a session temp
-        # table (no RLS) and move the rows with one INSERT ... SELECT, which RLS checks.
+        # table (no RLS) and move the rows with one INSERT ... SELECT, which RLS checks. The
+        # stage keeps the defaults: a NOT NULL column the load leaves out (one with a db_default,
+        # as ratings_rating.sla_alerted) is filled in the stage as in the table.
         stage = f"stage_{self.name}"
         columns = ", ".join(self.columns)
         if not self.staged:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name})")
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name} INCLUDING DEFAULTS)")
             self.staged = True
         cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN", self.buffer)
         cursor.execute(f"INSERT INTO {self.name} ({columns}) SELECT {columns} FROM {stage}")
