@@ -347,7 +347,7 @@ def replay(conn, statements: list[str], begin: list[str] = ()) -> float:
 SERVER_TIME = re.compile(r"(?:Planning|Execution) Time: ([0-9.]+) ms")
 
 
-def server_time(conn, statements: list[str], begin: list[str] = ()) -> float:
+def server_time(conn, statements: list[str]) -> float:
     """Planning + execution time of the statements as the server reports them (EXPLAIN ANALYZE).
 
     Sub-millisecond queries measured from the client carry the socket and the client's own
@@ -356,8 +356,6 @@ def server_time(conn, statements: list[str], begin: list[str] = ()) -> float:
     """
     total = 0.0
     with conn.cursor() as cur:
-        for sql in begin:
-            cur.execute(sql)
         for sql in statements:
             cur.execute("EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) " + sql)
             total += sum(float(m) for m in SERVER_TIME.findall("\n".join(r[0] for r in cur.fetchall())))
