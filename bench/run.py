@@ -31,9 +31,10 @@ Two more, each a row BENCH_ONLY selects (SCALE-1..3, issue 13):
     (gunicorn, the PostgreSQL backends, PgBouncer, the bench's own client, the rest of the
     machine) read from /proc;
   - BENCH_CITUS=1: the same rows on the bench database of the Citus cluster too (bench/generate.py
-    builds it with the same rows when BENCH_CITUS=1), one side after the other in one run, and
-    docs/bench/<name>-vs-citus.md with both sides' p50/p95, the ratio and the shards each
-    statement on a distributed table touches (EXPLAIN's Task Count: 1 is a router plan).
+    builds it with the same rows when BENCH_CITUS=1), one side after the other in one run, then
+    every GET row again with both servers up, asked of one then the other in turn (both sides see
+    the same load), and docs/bench/<name>-vs-citus.md with both sides' p50/p95, the ratio and the
+    shards each statement on a distributed table touches (EXPLAIN's Task Count: 1 is a router plan).
 """
 
 from __future__ import annotations
@@ -916,14 +917,19 @@ def measure() -> None:
             "rows": {s.name: {"status": s.status, "n": len(s.times), "p50": pct(s.times, 50), "p95": pct(s.times, 95),
                               "sql50": pct(s.sql, 50), "sql95": pct(s.sql, 95), "size": s.size, "shards": s.shards}
                      for s in scenarios},
-            "load": load, "ratings": total_rows, "merchant_ratings": merchant_rows}))
+            "load": load, "ratings": total_rows, "merchant_ratings": merchant_rows,
+            # What compare_with_citus needs to ask both servers the same requests in turn.
+            "requests": {s.name: {"path": s.path, "kind": s.kind, "users": s.users}
+                         for s in scenarios if s.body is None},
+            "tokens": tokens}))
 
 
 def compare_with_citus() -> None:
     """BENCH_CITUS=1: the selected rows on the single PostgreSQL, then on the Citus cluster (same
     data, same requests, one process each), and the two side by side."""
     results = {}
-    for side, extra in (("single", {}), ("citus", citus_env())):
+    citus = citus_env()
+    for side, extra in (("single", {}), ("citus", citus)):
         handle, name = tempfile.mkstemp(prefix=f"bench-{side}-", suffix=".json")
         os.close(handle)
         env = {**os.environ, **extra, "BENCH_CITUS": "0", "BENCH_RESULTS": name,
@@ -931,13 +937,59 @@ def compare_with_citus() -> None:
         subprocess.run([sys.executable, str(Path(__file__).resolve())], check=True, cwd=ROOT, env=env)
         results[side] = json.loads(Path(name).read_text())
         Path(name).unlink()
-    text = citus_report(results["single"], results["citus"])
+    say("both servers in turn")
+    load = [os.getloadavg()]
+    turns = in_turn(results["single"], results["citus"],
+                    {"BENCH_TARGET": "citus", "DATABASE_URL": citus["BENCH_DATABASE_URL"]})
+    load.append(os.getloadavg())
+    text = citus_report(results["single"], results["citus"], turns, load)
     (DOCS / f"{OUTPUT}-vs-citus.md").write_text(text)
     print(text)
     say(f"wrote {DOCS / f'{OUTPUT}-vs-citus.md'}")
 
 
-def citus_report(single: dict, citus: dict) -> str:
+def in_turn(single: dict, citus: dict, citus_extra: dict) -> dict[str, tuple[list[float], list[float]]]:
+    """Every GET row again with both servers up, one gunicorn (2 workers) each: a request to the
+    single PostgreSQL's, then the same to Citus's, in turn, so that both sides see the same load of
+    a shared machine (measured one after the other, a neighbour's burst lands on one side only)."""
+    sides = {"single": single, "citus": citus}
+    servers, https = [], {}
+    try:
+        for side, extra in (("single", {}), ("citus", citus_extra)):
+            port = free_port()
+            servers.append(start_gunicorn(port, None, 2, extra))
+            https[side] = Http(port)
+        html = any(r["kind"] == "html" for r in single["requests"].values())
+        cookies = {side: https[side].login() if html else "" for side in sides}
+
+        def call(side: str, name: str, i: int) -> float:
+            row = sides[side]["requests"][name]
+            tokens = sides[side]["tokens"]
+            headers = ({"Cookie": cookies[side]} if row["kind"] == "html"
+                       else {"Authorization": f"Token {tokens[i % min(row['users'], len(tokens))]}"})
+            return https[side].get(row["path"], headers)[3]
+
+        turns = {}
+        for name in single["requests"]:
+            if name not in citus["requests"]:
+                continue
+            for i in range(WARMUP):
+                call("single", name, i)
+                call("citus", name, i)
+            one, dist = [], []
+            stop = time.perf_counter() + 2 * BUDGET
+            while len(one) < N and (len(one) < MIN_SAMPLES or time.perf_counter() < stop):
+                one.append(call("single", name, len(one)))
+                dist.append(call("citus", name, len(dist)))
+            turns[name] = (one, dist)
+    finally:
+        for process in servers:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    return turns
+
+
+def citus_report(single: dict, citus: dict, turns: dict, load: list) -> str:
     def shards(counts: list[list[int]]) -> str:
         if not counts:
             return "no distributed table"
@@ -956,17 +1008,24 @@ def citus_report(single: dict, citus: dict) -> str:
         f"(bench/run.py): {single['ratings']:,} ratings ({single['merchant_ratings']:,} at `{BIG_SLUG}`) "
         f"in both; Citus 13.2, coordinator + 2 workers on this same machine ({os.cpu_count()} cores, shared), "
         "the tables distributed by `manage.py distribute` (32 shards). Each side through gunicorn with 2 sync "
-        "workers on loopback, one after the other; times in milliseconds. Shards: the Task Count of every "
+        "workers on loopback; times in milliseconds. Shards: the Task Count of every "
         "statement of the request that reads or writes a distributed table (EXPLAIN as the application role; "
         "1 is a router plan sent whole to one shard). **sql**: the request's statements on rating, customer and "
         "gift tables replayed alone with psycopg2 as the application role (its database time); **bytes**: the "
         "size of the response body on each side (the same data answers the same).",
         "",
-        f"Load average (1, 5, 15 min) during the single side: {loads(single)}; during the Citus side: {loads(citus)}.",
+        "**In turn**: both servers up at once, each GET row asked of the single PostgreSQL's gunicorn "
+        "then of Citus's, request after request, so that both sides see the same machine load (the "
+        "ratio to read); **one after the other**: each side's own run (bench/run.py on its database, its "
+        "full report beside this one), where a neighbour's burst lands on one side only.",
         "",
-        "| request | HTTP single / Citus | bytes single / Citus | single p50 | single p95 | Citus p50 | Citus p95 "
-        "| p95 ratio | sql p50 single / Citus | shards per statement (Citus) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"Load average (1, 5, 15 min) during the single side: {loads(single)}; during the Citus side: "
+        f"{loads(citus)}; in turn: {loads({'load': load})}.",
+        "",
+        "| request | HTTP single / Citus | bytes single / Citus | in turn: single p50 | single p95 | Citus p50 | "
+        "Citus p95 | **p95 ratio** | one after the other: single p95 | Citus p95 | ratio | sql p50 single / Citus "
+        "| shards per statement (Citus) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     router = True
     for name, one in single["rows"].items():
@@ -974,10 +1033,12 @@ def citus_report(single: dict, citus: dict) -> str:
         if dist is None:
             continue
         router = router and all(set(c) == {1} for c in dist["shards"])
+        a, b = turns.get(name, ([], []))
+        ratio = f"**{pct(b, 95) / pct(a, 95):.2f}**" if a else "—"
         lines.append(f"| {name} | {one['status']} / {dist['status']} | {one['size']:,} / {dist['size']:,} | "
-                     f"{fmt(one['p50'])} | {fmt(one['p95'])} | {fmt(dist['p50'])} | {fmt(dist['p95'])} | "
-                     f"{dist['p95'] / one['p95']:.2f} | {fmt(one['sql50'])} / {fmt(dist['sql50'])} | "
-                     f"{shards(dist['shards'])} |")
+                     f"{fmt(pct(a, 50))} | {fmt(pct(a, 95))} | {fmt(pct(b, 50))} | {fmt(pct(b, 95))} | {ratio} | "
+                     f"{fmt(one['p95'])} | {fmt(dist['p95'])} | {dist['p95'] / one['p95']:.2f} | "
+                     f"{fmt(one['sql50'])} / {fmt(dist['sql50'])} | {shards(dist['shards'])} |")
     lines += ["", "Every request's statements on distributed tables are one-shard router plans: "
                   + ("**yes**." if router else "**no** (see the rows above).")]
     return "\n".join(lines) + "\n"
