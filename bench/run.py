@@ -699,9 +699,10 @@ def pooler_report(rows: list[dict]) -> list[str]:
                      f"{os.cpu_count() * 1000 / sum(parts):.0f} |")
     autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
     if autogroup.exists() and autogroup.read_text().strip() == "1":
-        lines += ["", "The kernel's autogroup scheduling is on: CPU time is shared between sessions first, and "
-                      "gunicorn's workers are one session, so 4 workers get the share 2 did when neighbours keep "
-                      "the cores busy."]
+        lines += ["", "The kernel's autogroup scheduling is on: CPU time is shared between sessions first "
+                      "(gunicorn with its workers is one, the PostgreSQL server another, each neighbour's run "
+                      "another), so on a busy machine what the workers get depends on the neighbours as much "
+                      "as on their number."]
     return lines
 
 
