@@ -1,9 +1,14 @@
 """Shared by the bench scripts: which database the bench uses and how to reach it.
 
 The bench never touches the development database `ratings_inbox` nor the test databases:
-it works in its own database `ratings_bench` on the same server (the embedded PostgreSQL
+it works in its own database `ratings_bench` (BENCH_DB_NAME names another, so that two people
+sharing a server do not rebuild each other's) on the same server (the embedded PostgreSQL
 in DATA_DIR, or the server named by BENCH_DATABASE_URL / DATABASE_URL), made by
 bootstrap_db and migrated by the owner role like any other.
+
+BENCH_CITUS=1 adds the same database on the Citus cluster of ../shared/citus/cluster
+(CITUS_CLUSTER names another script): `citus_env()` is what a process working on that copy
+runs with (BENCH_TARGET=citus).
 """
 
 from __future__ import annotations
@@ -22,6 +27,20 @@ BIG_SLUG = "bench-grande"
 # The members of the large merchant who own its cases (bench/generate.py); the bench logs in as
 # the first, and bench/run.py's other users are bench<i>@bench.local too.
 OWNER_EMAILS = [BENCH_EMAIL] + [f"bench{i}@bench.local" for i in range(1, 6)]
+# This process works on the bench database of the Citus cluster (set by citus_env()).
+ON_CITUS = os.environ.get("BENCH_TARGET") == "citus"
+
+
+def citus_env() -> dict:
+    """The environment of a bench process on the Citus copy: the cluster started (built the first
+    time), the bench database on its coordinator, the roles created from the coordinator's
+    database that has the extension (so that Citus creates them on the workers too)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.scale import citus
+
+    coordinator = citus.start()
+    url = f"postgres://{quote(coordinator['USER'])}@{coordinator['HOST']}:{coordinator['PORT']}/{BENCH_DB}"
+    return {"BENCH_TARGET": "citus", "BENCH_DATABASE_URL": url, "DATABASE_MAINTENANCE_DB": coordinator["NAME"]}
 
 
 def bench_database_url() -> str:

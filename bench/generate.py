@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import os
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,8 +37,11 @@ from bench.common import (  # noqa: E402
     BENCH_EMAIL,
     BENCH_PASSWORD,
     BIG_SLUG,
+    ON_CITUS,
     OWNER_EMAILS,
+    ROOT,
     bench_database_url,
+    citus_env,
     manage,
 )
 
@@ -134,11 +138,13 @@ class Table:
             return
         self.buffer.seek(0)
         # COPY FROM is refused on tables under row-level security: COPY into a session temp
-        # table (no RLS) and move the rows with one INSERT ... SELECT, which RLS checks.
+        # table (no RLS) and move the rows with one INSERT ... SELECT, which RLS checks. The
+        # stage keeps the defaults: a NOT NULL column the load leaves out (one with a db_default,
+        # as ratings_rating.sla_alerted) is filled in the stage as in the table.
         stage = f"stage_{self.name}"
         columns = ", ".join(self.columns)
         if not self.staged:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name})")
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name} INCLUDING DEFAULTS)")
             self.staged = True
         cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN", self.buffer)
         cursor.execute(f"INSERT INTO {self.name} ({columns}) SELECT {columns} FROM {stage}")
@@ -534,7 +540,10 @@ def load(target: int) -> None:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     from ratings.counters import rebuild_sql
 
-    cur.execute(rebuild_sql())  # the summary counters, as ratings.services would have kept them
+    # The summary counters, as ratings.services would have kept them: on Citus merchant by merchant
+    # (the rebuild's correlated sub-selects must each stay on one shard).
+    for merchant_id in [m.id for m in merchants] if ON_CITUS else [None]:
+        cur.execute(rebuild_sql(merchant_id))
     cur.execute("CREATE TABLE bench_marker (ratings integer NOT NULL, version integer NOT NULL, "
                 "complete boolean NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(), seconds real)")
     cur.execute("INSERT INTO bench_marker (ratings, version, complete, seconds) VALUES (%s, %s, true, %s)",
@@ -551,6 +560,23 @@ def vacuum_analyze() -> None:
     conn.close()
 
 
+def fresh_citus_database() -> None:
+    """The bench database dropped and created on every node of the cluster, with the extension and
+    the workers registered in it; the roles first, from the coordinator's database that has the
+    extension (DATABASE_MAINTENANCE_DB), so that Citus creates them on the workers too."""
+    from django.conf import settings
+
+    from merchants.bootstrap import connect, ensure_roles
+    from tests.scale import citus
+
+    coordinator = {**settings.DATABASE_ADMIN, "NAME": os.environ["DATABASE_MAINTENANCE_DB"]}
+    conn = connect(coordinator, coordinator["NAME"])
+    with conn.cursor() as cur:
+        ensure_roles(cur)
+    conn.close()
+    citus.fresh_database(coordinator, BENCH_DB, settings.DATABASE_OWNER_ROLE)
+
+
 def main() -> None:
     target = int(os.environ.get("BENCH_RATINGS", "1000000"))
     os.environ["DATABASE_URL"] = bench_database_url()
@@ -558,17 +584,25 @@ def main() -> None:
 
     django_setup()
     state = marker(target)
+    where = f"{BENCH_DB} on Citus" if ON_CITUS else BENCH_DB
     if state == "complete":
-        say(f"{BENCH_DB} already holds {target:,} ratings (data version {DATA_VERSION}): reusing it")
+        say(f"{where} already holds {target:,} ratings (data version {DATA_VERSION}): reusing it")
         manage("bootstrap_db")  # roles and ownership as the current bootstrap makes them
         manage("migrate", "--no-input", "-v", "0")  # new migrations (indexes) apply to the bench data too
+        if ON_CITUS:
+            manage("distribute", "-v", "0")  # a table a new migration added
         return
     if state == "partial":
-        say(f"{BENCH_DB} holds another or an incomplete load: recreating it")
-        drop_bench_database()
+        say(f"{where} holds another or an incomplete load: recreating it")
+        if not ON_CITUS:
+            drop_bench_database()
     started = time.monotonic()
+    if ON_CITUS:
+        fresh_citus_database()
     manage("bootstrap_db")
     manage("migrate", "--no-input", "-v", "0")
+    if ON_CITUS:  # distributed before the load: COPY then spreads the rows over the shards
+        manage("distribute", "-v", "0")
     load(target)
     say("VACUUM ANALYZE")
     vacuum_analyze()
@@ -577,3 +611,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    if os.environ.get("BENCH_CITUS") == "1" and not ON_CITUS:
+        # The same rows (same seed and size) in the bench database of the Citus cluster.
+        subprocess.run([sys.executable, __file__], check=True, cwd=ROOT, env={**os.environ, **citus_env()})

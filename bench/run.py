@@ -23,6 +23,18 @@ against its target of p95 ≤ 50 ms, with the SQL time and plan of each.
 Writes docs/bench/latest.md and docs/bench/latest.png; BENCH_ONLY=<regex> measures only the rows
 whose names match, and BENCH_OUTPUT=<name> writes docs/bench/<name>.md/.png instead (a partial run
 must not replace the full report).
+
+Two more, each a row BENCH_ONLY selects (SCALE-1..3, issue 13):
+  - `throughput pgbouncer 2 vs 4 workers`: the list's sustained requests/s through gunicorn with
+    2, then 4 sync workers, both behind a private PgBouncer in transaction pooling mode
+    (tests/pgbouncer.py, as production's compose service), with where the CPU went meanwhile
+    (gunicorn, the PostgreSQL backends, PgBouncer, the bench's own client, the rest of the
+    machine) read from /proc;
+  - BENCH_CITUS=1: the same rows on the bench database of the Citus cluster too (bench/generate.py
+    builds it with the same rows when BENCH_CITUS=1), one side after the other in one run, then
+    every GET row again with both servers up, asked of one then the other in turn (both sides see
+    the same load), and docs/bench/<name>-vs-citus.md with both sides' p50/p95, the ratio and the
+    shards each statement on a distributed table touches (EXPLAIN's Task Count: 1 is a router plan).
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,9 +62,11 @@ from bench.common import (  # noqa: E402
     BENCH_EMAIL,
     BENCH_PASSWORD,
     BIG_SLUG,
+    ON_CITUS,
     OWNER_EMAILS,
     ROOT,
     bench_env,
+    citus_env,
     django_setup,
 )
 
@@ -75,6 +90,11 @@ PLAN_CHECKED = ("list", "search", "summary", "deep", "bulk")
 ANALYTICS_TARGET_MS = 50  # every analytics request at the large merchant over two years (issue 16)
 ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 OUTPUT = os.environ.get("BENCH_OUTPUT", "latest")
+POOLER_ROW = "throughput pgbouncer 2 vs 4 workers"
+POOLER_WORKERS = (2, 4)
+# Enough clients to keep 4 workers busy, the same for both rows.
+POOLER_THREADS = int(os.environ.get("BENCH_POOLER_THREADS", "8"))
+ROW_SQL = re.compile(r"\s*\(*\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", re.I)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -106,6 +126,8 @@ class Scenario:
     server_norls: list[float] = field(default_factory=list)
     plan_problems: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
+    shards: list[list[int]] = field(default_factory=list)  # on Citus: Task Counts of each statement
+    size: int = 0  # bytes of the last warm-up response (the same on both sides of a Citus comparison)
     key: str = ""
 
     @property
@@ -311,10 +333,11 @@ def pg_connect(superuser: bool = False):
     return conn
 
 
-def replay(conn, statements: list[str]) -> float:
+def replay(conn, statements: list[str], begin: list[str] = ()) -> float:
+    """The statements in one transaction, rolled back; `begin` first (the tenant, on Citus)."""
     started = time.perf_counter()
     with conn.cursor() as cur:
-        for sql in statements:
+        for sql in [*begin, *statements]:
             cur.execute(sql)
             if cur.description is not None:
                 cur.fetchall()
@@ -341,36 +364,46 @@ def server_time(conn, statements: list[str]) -> float:
     return total
 
 
+def tenant_local(merchant_id: int) -> list[str]:
+    """On Citus the tenant goes with each transaction, as the app's engine sends it: SET LOCAL reaches
+    the workers (citus.propagate_set_commands), a session's set_config() does not."""
+    return [f"SET LOCAL app.merchant_id = '{merchant_id}'"] if ON_CITUS else []
+
+
 def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
     app = pg_connect()
     root = pg_connect(superuser=True)
     tenant = f"SELECT set_config('app.merchant_id', '{merchant_id}', false)"
+    begin = tenant_local(merchant_id)
     for s in scenarios:
         if not s.statements:
             continue
         for _ in range(3):
-            replay(app, s.statements)
-        s.db = sample(lambda s=s: replay(app, s.statements), s.least)
+            replay(app, s.statements, begin)
+        s.db = sample(lambda s=s: replay(app, s.statements, begin), s.least)
         work = s.app_statements
         if not work:
             continue
         with app.cursor() as cur:
             cur.execute(tenant)
         app.commit()
-        replay(app, work)
+        replay(app, work, begin)
         replay(root, work)
 
         def both(s=s, work=work):  # interleaved so that both see the same machine load
             s.sql_norls.append(replay(root, work))
-            return replay(app, work)
+            return replay(app, work, begin)
 
         s.sql = sample(both, s.least)
-        if s.group in ("list", "search", "summary"):
+        # On Citus EXPLAIN ANALYZE adds each task's own planning and execution lines: not comparable.
+        if s.group in ("list", "search", "summary") and not ON_CITUS:
             for _ in range(SERVER_SAMPLES):
                 s.server_norls.append(server_time(root, work))
                 s.server.append(server_time(app, work))
         for sql in work:
             with app.cursor() as cur:
+                for statement in begin:
+                    cur.execute(statement)
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + sql)
                 plan = "\n".join(r[0] for r in cur.fetchall())
             app.rollback()
@@ -381,6 +414,30 @@ def db_floors(scenarios: list[Scenario], merchant_id: int) -> None:
                         s.plan_problems.append(problem)
     app.close()
     root.close()
+
+
+def shard_counts(scenarios: list[Scenario], merchant_id: int) -> None:
+    """On Citus: the Task Count of every statement of each request that reads or writes a distributed
+    table, from EXPLAIN as the application role with the tenant set (1: a router plan, one shard)."""
+    from django.apps import apps
+
+    from merchants.distributable import citus_tables
+
+    _reference, distributed = citus_tables(apps)
+    touches = re.compile(r"\b(" + "|".join(distributed) + r")\b")
+    app = pg_connect()
+    for s in scenarios:
+        for sql in s.statements:
+            if not (touches.search(sql) and ROW_SQL.match(sql)):
+                continue
+            with app.cursor() as cur:
+                for statement in tenant_local(merchant_id):
+                    cur.execute(statement)
+                cur.execute("EXPLAIN (COSTS OFF) " + sql)
+                plan = "\n".join(r[0] for r in cur.fetchall())
+            app.rollback()
+            s.shards.append([int(c) for c in re.findall(r"Task Count: (\d+)", plan)] or [0])
+    app.close()
 
 
 # --- HTTP -------------------------------------------------------------------------------------
@@ -435,12 +492,15 @@ class Http:
         return f"sessionid={session}; csrftoken={csrf}"
 
 
-def start_gunicorn(port: int, sql_file: Path) -> subprocess.Popen:
+def start_gunicorn(port: int, sql_file: Path | None, workers: int = 2, extra: dict | None = None
+                   ) -> subprocess.Popen:
     env = bench_env()
-    env.update({"BENCH_VIEWS": "1", "BENCH_SQL_FILE": str(sql_file), "CONN_MAX_AGE": "600"})
+    env.update({"BENCH_VIEWS": "1", "CONN_MAX_AGE": "600", **(extra or {})})
+    if sql_file is not None:
+        env["BENCH_SQL_FILE"] = str(sql_file)
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "ratings_inbox.wsgi:application", "--workers", "2", "--worker-class", "sync",
+        [str(gunicorn), "ratings_inbox.wsgi:application", "--workers", str(workers), "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"],
         cwd=ROOT, env=env, start_new_session=True,
     )
@@ -475,6 +535,7 @@ def measure_http(http: Http, scenarios: list[Scenario], tokens: list[str], cooki
     for s in scenarios:
         for _ in range(WARMUP if s.group not in ("search", "bulk") else 3):
             status, body, _, _ = request(s)
+        s.size = len(body)
         if status != 200:
             say(f"{s.name}: HTTP {status} {body[:200]!r}")
         s.times = sample(lambda s=s: request(s)[3], s.least)
@@ -489,10 +550,11 @@ def measure_http(http: Http, scenarios: list[Scenario], tokens: list[str], cooki
     return hello
 
 
-def throughput(http: Http, path: str, headers_for) -> float:
-    """Requests per second completed by THROUGHPUT_THREADS clients for THROUGHPUT_SECONDS."""
-    done = [0] * THROUGHPUT_THREADS
-    stop = time.perf_counter() + THROUGHPUT_SECONDS
+def throughput(http: Http, path: str, headers_for, clients: int = THROUGHPUT_THREADS,
+               seconds: float = THROUGHPUT_SECONDS) -> float:
+    """Requests per second completed by `clients` threads for `seconds`."""
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
 
     def work(index: int):
         i = index
@@ -500,15 +562,148 @@ def throughput(http: Http, path: str, headers_for) -> float:
             status = http.get(path, headers_for(i))[0]
             if status == 200:
                 done[index] += 1
-            i += THROUGHPUT_THREADS
+            i += clients
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(THROUGHPUT_THREADS)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     return sum(done) / (time.perf_counter() - started)
+
+
+# --- 2 vs 4 workers behind PgBouncer, and where the CPU goes -------------------------------------
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name: [state, ppid, …]; utime and stime at 11 and 12."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    seconds = {}
+    for pid in pids:
+        if (fields := _stat(pid)) is not None:
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return seconds
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent not idle (every core, every process)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
+
+
+def cpu_snapshot(gunicorn: int, bouncer: int, root) -> dict:
+    """CPU seconds so far of gunicorn (master and workers), PgBouncer, the PostgreSQL backends
+    connected to the bench database, this process (the clients), and the machine."""
+    with root.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cur.fetchall()]
+    return {"gunicorn": _cpu(_descendants(gunicorn)), "pgbouncer": _cpu(_descendants(bouncer)),
+            "postgres": _cpu(backends), "client": {0: time.process_time()}, "machine": {0: _machine_busy()},
+            "wall": time.perf_counter()}
+
+
+def cpu_split(before: dict, after: dict) -> dict:
+    """Cores used by each part between two snapshots (CPU seconds / wall seconds); a process that
+    started in between counts from zero."""
+    wall = after["wall"] - before["wall"]
+    split = {part: sum(v - before[part].get(pid, 0.0) for pid, v in after[part].items()) / wall
+             for part in ("gunicorn", "pgbouncer", "postgres", "client", "machine")}
+    split["other"] = split["machine"] - sum(split[p] for p in ("gunicorn", "pgbouncer", "postgres", "client"))
+    return split
+
+
+def pooler_throughput(path: str, tokens: list[str]) -> list[dict]:
+    """The list's requests/s with 2 and with 4 gunicorn workers, both behind one private PgBouncer
+    in transaction pooling mode, and the CPU split of each run."""
+    from django.conf import settings
+
+    from tests.pgbouncer import PgBouncer
+
+    admin = settings.DATABASE_ADMIN
+    users = sorted({settings.DATABASES[alias]["USER"] for alias in settings.DATABASES})
+    bouncer = PgBouncer(host=admin["HOST"], port=admin["PORT"], users=users, pool_size=max(POOLER_WORKERS)).start()
+    root = pg_connect(superuser=True)
+    root.autocommit = True
+    rows = []
+
+    def headers(i: int) -> dict:
+        return {"Authorization": f"Token {tokens[i % len(tokens)]}"}
+
+    try:
+        for workers in POOLER_WORKERS:
+            port = free_port()
+            process = start_gunicorn(port, None, workers, {"DATABASE_POOLER": f"127.0.0.1:{bouncer.port}"})
+            try:
+                http = Http(port)
+                throughput(http, path, headers, POOLER_THREADS, 2)  # every worker connected and warm
+                load = os.getloadavg()[0]
+                before = cpu_snapshot(process.pid, bouncer.process.pid, root)
+                rps = throughput(http, path, headers, POOLER_THREADS)
+                split = cpu_split(before, cpu_snapshot(process.pid, bouncer.process.pid, root))
+                rows.append({"workers": workers, "rps": rps, "load": load, **split})
+                say(f"{workers} workers behind PgBouncer: {rps:.0f} requests/s, cores used {split}")
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+    finally:
+        root.close()
+        bouncer.stop()
+    return rows
+
+
+def pooler_report(rows: list[dict]) -> list[str]:
+    lines = ["", f"## {POOLER_ROW}", "",
+             f"The list (`-created_at`) through gunicorn (sync workers) behind a private PgBouncer in "
+             f"transaction pooling mode (pool of {max(POOLER_WORKERS)} server connections), {POOLER_THREADS} "
+             f"client threads for {THROUGHPUT_SECONDS:.0f} s each, after a 2 s warm-up. Cores: CPU seconds per "
+             f"wall second of each part, from /proc (this machine has {os.cpu_count()} cores; *other* is "
+             "every other process on it: neighbours' work).", "",
+             "| workers | requests/s | load avg (1 min) | gunicorn | postgres backends | pgbouncer | bench client "
+             "| other | machine busy |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['workers']} | {row['rps']:.0f} | {row['load']:.2f} | {row['gunicorn']:.2f} | "
+                     f"{row['postgres']:.2f} | {row['pgbouncer']:.2f} | {row['client']:.2f} | {row['other']:.2f} | "
+                     f"{row['machine']:.2f} |")
+    if len(rows) == 2:
+        lines.append(f"\n{rows[1]['workers']} workers / {rows[0]['workers']} workers: "
+                     f"**{rows[1]['rps'] / rows[0]['rps']:.2f} ×** (target ≥ 1.8 × where the cores allow it).")
+    lines += ["", "CPU milliseconds per request (each part's cores × 1000 / requests/s), and the most requests/s "
+                  f"the {os.cpu_count()} cores could serve at that cost with nothing else running (the client aside):",
+              "", "| workers | gunicorn ms | postgres ms | pgbouncer ms | per request | ceiling requests/s |",
+              "|---|---|---|---|---|---|"]
+    for row in rows:
+        parts = [1000 * row[part] / row["rps"] for part in ("gunicorn", "postgres", "pgbouncer")]
+        lines.append(f"| {row['workers']} | {parts[0]:.1f} | {parts[1]:.1f} | {parts[2]:.1f} | {sum(parts):.1f} | "
+                     f"{os.cpu_count() * 1000 / sum(parts):.0f} |")
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if autogroup.exists() and autogroup.read_text().strip() == "1":
+        lines += ["", "The kernel's autogroup scheduling is on: CPU time is shared between sessions first "
+                      "(gunicorn with its workers is one, the PostgreSQL server another, each neighbour's run "
+                      "another), so on a busy machine what the workers get depends on the neighbours as much "
+                      "as on their number."]
+    return lines
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -651,7 +846,8 @@ def chart(scenarios, hello, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def main() -> None:
+def measure() -> None:
+    """The selected rows on this process's bench database (single PostgreSQL, or Citus)."""
     django_setup()
     from django.conf import settings  # noqa: F401
 
@@ -661,45 +857,199 @@ def main() -> None:
     total_rows = Rating.objects.using("owner").count()  # across merchants: the owner's count
     merchant_rows = Rating.objects.using("owner").filter(merchant=merchant).count()
     scenarios = build_scenarios(merchant)
-    if not scenarios:
+    pooler = not ON_CITUS and ONLY.search(POOLER_ROW) is not None
+    if not scenarios and not pooler:
         sys.exit("No endpoint to measure yet (neither the API nor the inbox page is in the URLs).")
-    say(f"{len(scenarios)} requests to measure: capturing their SQL")
-    capture(scenarios, tokens[0])
-    say("database floors, RLS on/off and plans")
-    db_floors(scenarios, merchant.pk)
-    sql_file = Path("/tmp") / f"bench-sql-{os.getpid()}.json"
-    sql_file.write_text(json.dumps({s.key: s.statements for s in scenarios}))
-    port = free_port()
-    say(f"gunicorn on 127.0.0.1:{port}")
-    process = start_gunicorn(port, sql_file)
-    tput = {}
-    try:
-        http = Http(port)
-        cookie = http.login() if any(s.kind == "html" for s in scenarios) else ""
-        say("HTTP requests")
-        hello = measure_http(http, scenarios, tokens, cookie)
-        say("throughput")
-        lists = [s for s in scenarios if s.name == "list -created_at"]
-        tput["hello"] = throughput(http, "/bench/hello/", lambda i: {})
-        if lists:
-            tput["list -created_at"] = throughput(
-                http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        sql_file.unlink(missing_ok=True)
-    rls = [(s.name, pct(s.sql, 95), pct(s.sql_norls, 95), statistics.median(s.server),
-            statistics.median(s.server_norls)) for s in scenarios if s.server and s.server_norls]
+    load = [os.getloadavg()]
+    tput, hello, rls, pooled = {}, [], [], []
+    if scenarios:
+        say(f"{len(scenarios)} requests to measure{' on Citus' if ON_CITUS else ''}: capturing their SQL")
+        capture(scenarios, tokens[0])
+        if ON_CITUS:
+            say("router plans (EXPLAIN: Task Count of each statement)")
+            shard_counts(scenarios, merchant.pk)
+        say("database floors, RLS on/off and plans")
+        db_floors(scenarios, merchant.pk)
+        sql_file = Path("/tmp") / f"bench-sql-{os.getpid()}.json"
+        sql_file.write_text(json.dumps({s.key: s.statements for s in scenarios}))
+        port = free_port()
+        say(f"gunicorn on 127.0.0.1:{port}")
+        process = start_gunicorn(port, sql_file)
+        try:
+            http = Http(port)
+            cookie = http.login() if any(s.kind == "html" for s in scenarios) else ""
+            say("HTTP requests")
+            hello = measure_http(http, scenarios, tokens, cookie)
+            say("throughput")
+            lists = [s for s in scenarios if s.name == "list -created_at"]
+            tput["hello"] = throughput(http, "/bench/hello/", lambda i: {})
+            if lists:
+                tput["list -created_at"] = throughput(
+                    http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+            sql_file.unlink(missing_ok=True)
+        rls = [(s.name, pct(s.sql, 95), pct(s.sql_norls, 95), statistics.median(s.server),
+                statistics.median(s.server_norls)) for s in scenarios if s.server and s.server_norls]
+        load.append(os.getloadavg())
+    if pooler:
+        say(POOLER_ROW)
+        pooled = pooler_throughput(f"/api/v1/merchants/{merchant.slug}/ratings/?ordering=-created_at", tokens)
+        load.append(os.getloadavg())
     text = report(scenarios, hello, rls, tput, merchant_rows, total_rows)
+    text += "\n" + "\n".join(
+        [("Citus 13.2 (../shared/citus/cluster: coordinator + 2 workers on this machine); " if ON_CITUS else "")
+         + "load average (1, 5, 15 min) at the start and after each part: "
+         + "; ".join(" ".join(f"{v:.2f}" for v in one) for one in load)]
+        + (pooler_report(pooled) if pooled else [])) + "\n"
     DOCS.mkdir(parents=True, exist_ok=True)
     plans = ["", "## Plans (EXPLAIN ANALYZE, application role, RLS on)", ""]
     for s in scenarios:
         for plan in s.plans[:3]:
             plans += [f"### {s.name}", "", "```", plan, "```", ""]
     (DOCS / f"{OUTPUT}.md").write_text(text + "\n".join(plans))
-    chart(scenarios, hello, DOCS / f"{OUTPUT}.png")
+    if scenarios:
+        chart(scenarios, hello, DOCS / f"{OUTPUT}.png")
     print(text)
-    say(f"wrote {DOCS / f'{OUTPUT}.md'} and {DOCS / f'{OUTPUT}.png'}")
+    say(f"wrote {DOCS / f'{OUTPUT}.md'}")
+    if os.environ.get("BENCH_RESULTS"):  # for compare_with_citus
+        Path(os.environ["BENCH_RESULTS"]).write_text(json.dumps({
+            "rows": {s.name: {"status": s.status, "n": len(s.times), "p50": pct(s.times, 50), "p95": pct(s.times, 95),
+                              "sql50": pct(s.sql, 50), "sql95": pct(s.sql, 95), "size": s.size, "shards": s.shards}
+                     for s in scenarios},
+            "load": load, "ratings": total_rows, "merchant_ratings": merchant_rows,
+            # What compare_with_citus needs to ask both servers the same requests in turn.
+            "requests": {s.name: {"path": s.path, "kind": s.kind, "users": s.users}
+                         for s in scenarios if s.body is None},
+            "tokens": tokens}))
+
+
+def compare_with_citus() -> None:
+    """BENCH_CITUS=1: the selected rows on the single PostgreSQL, then on the Citus cluster (same
+    data, same requests, one process each), and the two side by side."""
+    results = {}
+    citus = citus_env()
+    for side, extra in (("single", {}), ("citus", citus)):
+        handle, name = tempfile.mkstemp(prefix=f"bench-{side}-", suffix=".json")
+        os.close(handle)
+        env = {**os.environ, **extra, "BENCH_CITUS": "0", "BENCH_RESULTS": name,
+               "BENCH_OUTPUT": OUTPUT if side == "single" else f"{OUTPUT}-citus"}
+        subprocess.run([sys.executable, str(Path(__file__).resolve())], check=True, cwd=ROOT, env=env)
+        results[side] = json.loads(Path(name).read_text())
+        Path(name).unlink()
+    say("both servers in turn")
+    load = [os.getloadavg()]
+    turns = in_turn(results["single"], results["citus"],
+                    {"BENCH_TARGET": "citus", "DATABASE_URL": citus["BENCH_DATABASE_URL"]})
+    load.append(os.getloadavg())
+    text = citus_report(results["single"], results["citus"], turns, load)
+    (DOCS / f"{OUTPUT}-vs-citus.md").write_text(text)
+    print(text)
+    say(f"wrote {DOCS / f'{OUTPUT}-vs-citus.md'}")
+
+
+def in_turn(single: dict, citus: dict, citus_extra: dict) -> dict[str, tuple[list[float], list[float]]]:
+    """Every GET row again with both servers up, one gunicorn (2 workers) each: a request to the
+    single PostgreSQL's, then the same to Citus's, in turn, so that both sides see the same load of
+    a shared machine (measured one after the other, a neighbour's burst lands on one side only)."""
+    sides = {"single": single, "citus": citus}
+    servers, https = [], {}
+    try:
+        for side, extra in (("single", {}), ("citus", citus_extra)):
+            port = free_port()
+            servers.append(start_gunicorn(port, None, 2, extra))
+            https[side] = Http(port)
+        html = any(r["kind"] == "html" for r in single["requests"].values())
+        cookies = {side: https[side].login() if html else "" for side in sides}
+
+        def call(side: str, name: str, i: int) -> float:
+            row = sides[side]["requests"][name]
+            tokens = sides[side]["tokens"]
+            headers = ({"Cookie": cookies[side]} if row["kind"] == "html"
+                       else {"Authorization": f"Token {tokens[i % min(row['users'], len(tokens))]}"})
+            return https[side].get(row["path"], headers)[3]
+
+        turns = {}
+        for name in single["requests"]:
+            if name not in citus["requests"]:
+                continue
+            for i in range(WARMUP):
+                call("single", name, i)
+                call("citus", name, i)
+            one, dist = [], []
+            stop = time.perf_counter() + 2 * BUDGET
+            while len(one) < N and (len(one) < MIN_SAMPLES or time.perf_counter() < stop):
+                one.append(call("single", name, len(one)))
+                dist.append(call("citus", name, len(dist)))
+            turns[name] = (one, dist)
+    finally:
+        for process in servers:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    return turns
+
+
+def citus_report(single: dict, citus: dict, turns: dict, load: list) -> str:
+    def shards(counts: list[list[int]]) -> str:
+        if not counts:
+            return "no distributed table"
+        flat = [c for statement in counts for c in statement]
+        if set(flat) == {1}:
+            return f"{len(counts)} statement{'s' if len(counts) > 1 else ''}, each on 1 shard"
+        return f"**{len(counts)} statements, Task Counts {counts}**"
+
+    def loads(side: dict) -> str:
+        return "; ".join(" ".join(f"{v:.2f}" for v in one) for one in side["load"])
+
+    lines = [
+        "# Bench: single PostgreSQL vs Citus, same requests, same data",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `BENCH_CITUS=1 make bench` "
+        f"(bench/run.py): {single['ratings']:,} ratings ({single['merchant_ratings']:,} at `{BIG_SLUG}`) "
+        f"in both; Citus 13.2, coordinator + 2 workers on this same machine ({os.cpu_count()} cores, shared), "
+        "the tables distributed by `manage.py distribute` (32 shards). Each side through gunicorn with 2 sync "
+        "workers on loopback; times in milliseconds. Shards: the Task Count of every "
+        "statement of the request that reads or writes a distributed table (EXPLAIN as the application role; "
+        "1 is a router plan sent whole to one shard). **sql**: the request's statements on rating, customer and "
+        "gift tables replayed alone with psycopg2 as the application role (its database time); **bytes**: the "
+        "size of the response body on each side (the same data answers the same).",
+        "",
+        "**In turn**: both servers up at once, each GET row asked of the single PostgreSQL's gunicorn "
+        "then of Citus's, request after request, so that both sides see the same machine load (the "
+        "ratio to read); **one after the other**: each side's own run (bench/run.py on its database, its "
+        "full report beside this one), where a neighbour's burst lands on one side only.",
+        "",
+        f"Load average (1, 5, 15 min) during the single side: {loads(single)}; during the Citus side: "
+        f"{loads(citus)}; in turn: {loads({'load': load})}.",
+        "",
+        "| request | HTTP single / Citus | bytes single / Citus | in turn: single p50 | single p95 | Citus p50 | "
+        "Citus p95 | **p95 ratio** | one after the other: single p95 | Citus p95 | ratio | sql p50 single / Citus "
+        "| shards per statement (Citus) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    router = True
+    for name, one in single["rows"].items():
+        dist = citus["rows"].get(name)
+        if dist is None:
+            continue
+        router = router and all(set(c) == {1} for c in dist["shards"])
+        a, b = turns.get(name, ([], []))
+        ratio = f"**{pct(b, 95) / pct(a, 95):.2f}**" if a else "—"
+        lines.append(f"| {name} | {one['status']} / {dist['status']} | {one['size']:,} / {dist['size']:,} | "
+                     f"{fmt(pct(a, 50))} | {fmt(pct(a, 95))} | {fmt(pct(b, 50))} | {fmt(pct(b, 95))} | {ratio} | "
+                     f"{fmt(one['p95'])} | {fmt(dist['p95'])} | {dist['p95'] / one['p95']:.2f} | "
+                     f"{fmt(one['sql50'])} / {fmt(dist['sql50'])} | {shards(dist['shards'])} |")
+    lines += ["", "Every request's statements on distributed tables are one-shard router plans: "
+                  + ("**yes**." if router else "**no** (see the rows above).")]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if os.environ.get("BENCH_CITUS") == "1" and not ON_CITUS:
+        compare_with_citus()
+    else:
+        measure()
 
 
 if __name__ == "__main__":

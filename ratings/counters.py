@@ -41,10 +41,28 @@ def _bucket_sums_sql(minutes: str) -> str:
         for low, high in zip(bounds, bounds[1:], strict=False))
 
 
-# One statement: the counters of every (merchant, branch, local day) from the ratings.
-REBUILD_SQL = """
-    DELETE FROM ratings_ratingdaycounter {where_counter};
-    INSERT INTO ratings_ratingdaycounter (merchant_id, branch_id, day, {columns})
+# One statement: the counters of every (merchant, branch, local day) from the ratings. The funnel of
+# a detractor (ANA-3) is read from its grants, visits and later ratings by sub-selects inside the
+# aggregates, each naming {merchant} as the customer rollups below do: Citus runs the statement for
+# one merchant whole on its shard, where a FROM-less LATERAL of correlated sub-selects is refused (SCALE-2).
+FUNNEL = {
+    "offered": "EXISTS (SELECT FROM gifts_giftgrant g WHERE g.merchant_id = r.merchant_id AND g.merchant_id = {merchant}"
+               " AND g.rating_id = r.id)",
+    "redeemed": "EXISTS (SELECT FROM gifts_giftgrant g WHERE g.merchant_id = r.merchant_id"
+                " AND g.merchant_id = {merchant} AND g.rating_id = r.id AND g.status = 'redeemed')",
+    "cost_cents": "(SELECT sum(round(g.cost * 100))::bigint FROM gifts_giftgrant g WHERE g.merchant_id = r.merchant_id"
+                  " AND g.merchant_id = {merchant} AND g.rating_id = r.id AND g.status = 'redeemed')",
+    "returned": "EXISTS (SELECT FROM customers_visit v WHERE v.merchant_id = r.merchant_id"
+                " AND v.merchant_id = {merchant} AND v.customer_id = r.customer_id AND v.visited_at > r.created_at)",
+    "rerated": "EXISTS (SELECT FROM ratings_rating l WHERE l.merchant_id = r.merchant_id"
+               " AND l.merchant_id = {merchant} AND l.customer_id = r.customer_id AND l.created_at > r.created_at)",
+    "recovered": "EXISTS (SELECT FROM ratings_rating l WHERE l.merchant_id = r.merchant_id"
+                 " AND l.merchant_id = {merchant} AND l.customer_id = r.customer_id AND l.created_at > r.created_at"
+                 " AND l.score >= 9)",
+}
+REBUILD_SQL = f"""
+    DELETE FROM ratings_ratingdaycounter {{where_counter}};
+    INSERT INTO ratings_ratingdaycounter (merchant_id, branch_id, day, {{columns}})
     SELECT r.merchant_id, r.branch_id, (r.created_at AT TIME ZONE m.timezone)::date,
            count(*), count(r.comment), COALESCE(sum(r.replies_count), 0),
            count(*) FILTER (WHERE r.comment IS NOT NULL AND NOT r.is_read),
@@ -58,31 +76,14 @@ REBUILD_SQL = """
            count(*) FILTER (WHERE r.status <> 'none' AND r.first_response_at <= r.due_at),
            count(*) FILTER (WHERE r.score <= 6 AND r.first_response_at IS NOT NULL),
            count(*) FILTER (WHERE r.score <= 6 AND r.first_response_at <= r.due_at),
-           count(*) FILTER (WHERE f.offered), count(*) FILTER (WHERE f.redeemed),
-           COALESCE(sum(f.cost_cents), 0),
-           count(*) FILTER (WHERE f.returned),
-           -- A follow-up score (ANA-4) re-rates and recovers detractors only: the funnel's base.
-           count(*) FILTER (WHERE r.score <= 6 AND (f.rerated OR r.followup_score IS NOT NULL)),
-           count(*) FILTER (WHERE r.score <= 6 AND (f.recovered OR r.followup_score >= 9))
+           count(*) FILTER (WHERE r.score <= 6 AND {FUNNEL["offered"]}),
+           count(*) FILTER (WHERE r.score <= 6 AND {FUNNEL["redeemed"]}),
+           COALESCE(sum({FUNNEL["cost_cents"]}) FILTER (WHERE r.score <= 6), 0),
+           count(*) FILTER (WHERE r.score <= 6 AND {FUNNEL["returned"]}),
+           count(*) FILTER (WHERE r.score <= 6 AND ({FUNNEL["rerated"]} OR r.followup_score IS NOT NULL)),
+           count(*) FILTER (WHERE r.score <= 6 AND ({FUNNEL["recovered"]} OR r.followup_score >= 9))
     FROM ratings_rating r JOIN merchants_merchant m ON m.id = r.merchant_id
-    -- The funnel of a detractor (ANA-3), from the grants, visits and ratings themselves.
-    LEFT JOIN LATERAL (
-        SELECT EXISTS (SELECT FROM gifts_giftgrant g WHERE g.merchant_id = r.merchant_id AND g.rating_id = r.id)
-                   AS offered,
-               EXISTS (SELECT FROM gifts_giftgrant g WHERE g.merchant_id = r.merchant_id AND g.rating_id = r.id
-                       AND g.status = 'redeemed') AS redeemed,
-               (SELECT sum(round(g.cost * 100))::bigint FROM gifts_giftgrant g
-                WHERE g.merchant_id = r.merchant_id AND g.rating_id = r.id AND g.status = 'redeemed') AS cost_cents,
-               EXISTS (SELECT FROM customers_visit v WHERE v.merchant_id = r.merchant_id
-                       AND v.customer_id = r.customer_id AND v.visited_at > r.created_at) AS returned,
-               EXISTS (SELECT FROM ratings_rating l WHERE l.merchant_id = r.merchant_id
-                       AND l.customer_id = r.customer_id AND l.created_at > r.created_at) AS rerated,
-               EXISTS (SELECT FROM ratings_rating l WHERE l.merchant_id = r.merchant_id
-                       AND l.customer_id = r.customer_id AND l.created_at > r.created_at AND l.score >= 9)
-                   AS recovered
-        WHERE r.score <= 6
-    ) f ON true
-    {where_rating}
+    {{where_rating}}
     GROUP BY 1, 2, 3;
 """
 
@@ -146,13 +147,13 @@ CUSTOMER_RATINGS_SQL = """
 """
 
 
-# The week and month counters of every branch, from the day counters.
+# The week and month counters of every branch, from the day counters (the periods' starts computed
+# in the select list: Citus pushes down a VALUES list of constants only).
 PERIOD_REBUILD_SQL = f"""
     DELETE FROM ratings_ratingperiodcounter {{where}};
     INSERT INTO ratings_ratingperiodcounter (merchant_id, branch_id, kind, start, {', '.join(COLUMNS)})
-    SELECT merchant_id, branch_id, p.kind, p.start, {', '.join(f'sum({c})' for c in COLUMNS)}
-    FROM ratings_ratingdaycounter, LATERAL (VALUES ('week', date_trunc('week', day)::date),
-                                                   ('month', date_trunc('month', day)::date)) AS p(kind, start)
+    SELECT merchant_id, branch_id, p.kind, date_trunc(p.kind, day)::date, {', '.join(f'sum({c})' for c in COLUMNS)}
+    FROM ratings_ratingdaycounter, (VALUES ('week'), ('month')) AS p(kind)
     {{where}}
     GROUP BY 1, 2, 3, 4;
 """
@@ -172,6 +173,7 @@ def rebuild_sql(merchant_id: int | None = None, *, branches: bool = True) -> str
     where_counter = "" if merchant_id is None else f"WHERE merchant_id = {int(merchant_id)}"
     where_rating = "" if merchant_id is None else f"WHERE r.merchant_id = {int(merchant_id)}"
     statements = REBUILD_SQL.format(where_counter=where_counter, where_rating=where_rating,
+                                    merchant="r.merchant_id" if merchant_id is None else str(int(merchant_id)),
                                     columns=", ".join(COLUMNS))
     statements += RESPONSE_REBUILD_SQL.format(
         where_counter=where_counter, and_rating="" if merchant_id is None else f"AND r.merchant_id = {int(merchant_id)}",

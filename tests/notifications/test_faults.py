@@ -143,7 +143,10 @@ def test_smtp_refusing_for_a_while_then_accepting_ar4_ar5(make, delivery, acting
     delivery.worker(beat=True)
     started = time.monotonic()
     ratings = _silent_detractors(make, merchant, 20)
-    wait_for(lambda: delivery.smtp.handler.refused >= 40, 60, 0.2, "every e-mail refused at least twice")
+    # Each e-mail's own attempts, not the refusals' total: under load one e-mail may be refused a
+    # third time before another's second try (a flaky 40-refusals wait on a busy machine).
+    wait_for(lambda: OutgoingEmail.objects.count() == 20 and not OutgoingEmail.objects.filter(attempts__lt=2).exists(),
+             60, 0.2, "every e-mail refused at least twice")
     queued = OutgoingEmail.objects.filter(status="queued").count()
     delivery.smtp.handler.refusing = False
     wait_for(lambda: _drained(20), 90, 0.3, "all 20 sent once SMTP accepts")
