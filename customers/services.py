@@ -123,7 +123,8 @@ def visit_record(
     )
     if visited_at < customer.created_at:
         # "Customer since" is never later than their first visit (a visit sent after the fact, an import).
-        Customer.objects.filter(pk=customer.pk, created_at__gt=visited_at).update(created_at=visited_at)
+        Customer.objects.filter(merchant_id=customer.merchant_id, pk=customer.pk, created_at__gt=visited_at).update(
+            created_at=visited_at)
         customer.created_at = visited_at
     return visit
 

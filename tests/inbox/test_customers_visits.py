@@ -179,3 +179,30 @@ def test_customer_since_is_never_later_than_the_first_visit_DET_3(make, merchant
     customer.refresh_from_db()
     assert customer.created_at == month_ago
     assert customer.created_at == min(visit.visited_at for visit in customer.visits.all())
+
+
+def test_customers_stored_before_the_fix_get_their_first_visit_as_since_DET_3(make, merchant, branch, admin_client):
+    """customers 0006 moves the customers already stored with a later "Customer since" back to their first visit,
+    and leaves the others (and every other merchant's) alone."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from customers.models import Customer
+
+    month_ago = timezone.now() - dt.timedelta(days=30)
+    response = admin_client.post(base(merchant) + "visits/", visit_payload(
+        branch.id, visited_at=month_ago.isoformat()), format="json")
+    late = Customer.objects.get(pk=response.json()["customer"])
+    stored_late = timezone.now()
+    with tenancy.tenant(merchant.pk):
+        Customer.objects.filter(merchant_id=merchant.id, pk=late.pk).update(created_at=stored_late)
+    fine = make.customer(merchant, "Ana Ruiz", email="ana@example.com")
+    fill = importlib.import_module("customers.migrations.0006_customer_since_first_visit").fill
+    fill(None, SimpleNamespace(connection=connection))
+    late.refresh_from_db()
+    assert late.created_at == month_ago
+    created = fine.created_at
+    fine.refresh_from_db()
+    assert fine.created_at == created
