@@ -18,12 +18,18 @@ merchants to it, once, by SQL).
    10,000 breach alerts. A worker (`celery worker -B --pool=prefork -c 2`, the sweeps every
    second) on a private Redis and an SMTP sink records and sends them; the time from the
    worker ready to the last message accepted by the SMTP server.
+3. --profile N: the same drain in this process for the first N / 100 merchants, under cProfile, with
+   a discarding SMTP server in a process of its own: the alerts sweep (recording), then each
+   merchant's e-mails sent in batches of EMAIL_BATCH_SIZE; this thread's CPU per alert for each
+   step and the functions that took it (cProfile on this thread's CPU clock: waits do not count).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -265,16 +271,86 @@ def drain(merchants) -> None:
         redis.stop()
 
 
+def _top(profile: cProfile.Profile, lines: int) -> None:
+    stats = pstats.Stats(profile)
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
+
+
+def profile_drain(merchants, per_merchant: int, alerts: int) -> None:
+    """Records and sends the alerts of the first alerts / 100 merchants in this process (step 3)."""
+    import socket
+
+    from django.conf import settings
+    from django.db import connection
+
+    from alerts.tasks import sla_alerts_sweep
+    from merchants import tenancy
+    from notifications.models import OutgoingEmail
+    from notifications.tasks import email_deliver_many
+    from ratings_inbox.settings.base import email_settings
+    from tests.notifications.harness import free_port, point_celery_at, wait_for
+
+    chosen = merchants[: max(alerts // per_merchant, 1)]
+    expected = reset_drain(chosen)
+    point_celery_at("memory://")  # the hand-offs after commit go nowhere: this process sends
+    port = free_port()
+    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"], start_new_session=True)
+    wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10, 0.05, "the SMTP sink")
+    for name, value in email_settings(f"smtp://127.0.0.1:{port}").items():
+        setattr(settings, name, value)
+    try:
+        profile = cProfile.Profile(time.thread_time)
+        cpu = time.thread_time()
+        profile.enable()
+        recorded = sla_alerts_sweep(batch_size=expected)
+        profile.disable()
+        record_cpu = time.thread_time() - cpu
+        print(f"\nPROFILE record alerts={recorded:,} merchants={len(chosen)}"
+              f" cpu_ms_per_alert={record_cpu * 1000 / max(recorded, 1):.2f}")
+        _top(profile, 25)
+        batches = []
+        for merchant in chosen:
+            with tenancy.tenant(merchant.pk):
+                ids = list(OutgoingEmail.objects.filter(merchant=merchant, status="queued")
+                           .order_by("id").values_list("pk", flat=True))
+            size = settings.EMAIL_BATCH_SIZE
+            batches += [(merchant.pk, ids[start:start + size]) for start in range(0, len(ids), size)]
+        profile = cProfile.Profile(time.thread_time)
+        cpu, wall = time.thread_time(), time.perf_counter()
+        profile.enable()
+        sent = 0
+        for merchant_id, ids in batches:
+            with tenancy.tenant(merchant_id):
+                sent += email_deliver_many(merchant_id, ids)["sent"]
+        profile.disable()
+        send_cpu, send_wall = time.thread_time() - cpu, time.perf_counter() - wall
+        print(f"\nPROFILE send emails={sent:,} batches={len(batches)}"
+              f" cpu_ms_per_email={send_cpu * 1000 / max(sent, 1):.2f}"
+              f" wall_ms_per_email={send_wall * 1000 / max(sent, 1):.2f}")
+        _top(profile, 25)
+    finally:
+        os.killpg(sink.pid, 15)
+        sink.wait(10)
+        connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ratings", type=int, default=300_000)
     parser.add_argument("--drain", type=int, default=10_000, help="due alerts, over 100 merchants (0: skip)")
+    parser.add_argument("--profile", type=int, default=0,
+                        help="due alerts recorded and sent in this process under cProfile (instead of the drain)")
     args = parser.parse_args()
     import django
 
     django.setup()
     measure_sweep(fill_sweep(args.ratings))
-    if args.drain:
+    if args.profile:
+        per_merchant = args.drain // DRAIN_MERCHANTS
+        profile_drain(fill_drain(per_merchant), per_merchant, args.profile)
+    elif args.drain:
         drain(fill_drain(args.drain // DRAIN_MERCHANTS))
 
 
