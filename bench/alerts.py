@@ -18,10 +18,11 @@ merchants to it, once, by SQL).
    10,000 breach alerts. A worker (`celery worker -B --pool=prefork -c 2`, the sweeps every
    second) on a private Redis and an SMTP sink records and sends them; the time from the
    worker ready to the last message accepted by the SMTP server.
-3. --profile N: the same drain in this process for the first N / 100 merchants, under cProfile, with
-   a discarding SMTP server in a process of its own: the alerts sweep (recording), then each
-   merchant's e-mails sent in batches of EMAIL_BATCH_SIZE; this thread's CPU per alert for each
-   step and the functions that took it (cProfile on this thread's CPU clock: waits do not count).
+3. --profile N (instead of 2): the same drain in this process for the first N / 100 merchants, with a
+   discarding SMTP server in a process of its own: the alerts sweep (recording), then each
+   merchant's e-mails sent in batches of EMAIL_BATCH_SIZE; this thread's CPU per e-mail for each
+   step, then the same again under cProfile on this thread's CPU clock (waits do not count; the
+   profiler's own cost inflates the figures about threefold) with the functions that took it.
 """
 
 from __future__ import annotations
@@ -279,6 +280,7 @@ def _top(profile: cProfile.Profile, lines: int) -> None:
 
 def profile_drain(merchants, per_merchant: int, alerts: int) -> None:
     """Records and sends the alerts of the first alerts / 100 merchants in this process (step 3)."""
+    import logging
     import socket
 
     from django.conf import settings
@@ -300,36 +302,37 @@ def profile_drain(merchants, per_merchant: int, alerts: int) -> None:
     wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10, 0.05, "the SMTP sink")
     for name, value in email_settings(f"smtp://127.0.0.1:{port}").items():
         setattr(settings, name, value)
-    try:
-        profile = cProfile.Profile(time.thread_time)
-        cpu = time.thread_time()
-        profile.enable()
-        recorded = sla_alerts_sweep(batch_size=expected)
-        profile.disable()
-        record_cpu = time.thread_time() - cpu
-        print(f"\nPROFILE record alerts={recorded:,} merchants={len(chosen)}"
-              f" cpu_ms_per_alert={record_cpu * 1000 / max(recorded, 1):.2f}")
-        _top(profile, 25)
-        batches = []
+    logging.getLogger("notifications.tasks").setLevel(logging.WARNING)  # as the bench's worker logs
+
+    def record() -> int:
+        return sla_alerts_sweep(batch_size=expected)
+
+    def send() -> int:
+        sent = 0
         for merchant in chosen:
             with tenancy.tenant(merchant.pk):
                 ids = list(OutgoingEmail.objects.filter(merchant=merchant, status="queued")
                            .order_by("id").values_list("pk", flat=True))
-            size = settings.EMAIL_BATCH_SIZE
-            batches += [(merchant.pk, ids[start:start + size]) for start in range(0, len(ids), size)]
-        profile = cProfile.Profile(time.thread_time)
-        cpu, wall = time.thread_time(), time.perf_counter()
-        profile.enable()
-        sent = 0
-        for merchant_id, ids in batches:
-            with tenancy.tenant(merchant_id):
-                sent += email_deliver_many(merchant_id, ids)["sent"]
-        profile.disable()
-        send_cpu, send_wall = time.thread_time() - cpu, time.perf_counter() - wall
-        print(f"\nPROFILE send emails={sent:,} batches={len(batches)}"
-              f" cpu_ms_per_email={send_cpu * 1000 / max(sent, 1):.2f}"
-              f" wall_ms_per_email={send_wall * 1000 / max(sent, 1):.2f}")
-        _top(profile, 25)
+                for start in range(0, len(ids), settings.EMAIL_BATCH_SIZE):
+                    sent += email_deliver_many(merchant.pk, ids[start:start + settings.EMAIL_BATCH_SIZE])["sent"]
+        return sent
+
+    try:
+        for profiled in (False, True):  # first the CPU alone, then again (the same alerts) under cProfile
+            reset_drain(chosen)
+            for step in (record, send):
+                profile = cProfile.Profile(time.thread_time)
+                cpu, wall = time.thread_time(), time.perf_counter()
+                if profiled:
+                    profile.enable()
+                done = step()
+                profile.disable()
+                cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+                print(f"\nPROFILE {step.__name__}{' (under cProfile)' if profiled else ''} e-mails={done:,}"
+                      f" merchants={len(chosen)} cpu_ms_per_email={cpu * 1000 / max(done, 1):.2f}"
+                      f" wall_ms_per_email={wall * 1000 / max(done, 1):.2f} load_avg_1m={os.getloadavg()[0]:.1f}")
+                if profiled:
+                    _top(profile, 30)
     finally:
         os.killpg(sink.pid, 15)
         sink.wait(10)
