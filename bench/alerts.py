@@ -127,6 +127,7 @@ def fill_sweep(count: int):
 
 
 def measure_sweep(merchant) -> None:
+    from django.conf import settings
     from django.db import connection, connections
     from django.utils import timezone
 
@@ -145,7 +146,7 @@ def measure_sweep(merchant) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ratings_rating")
     now = timezone.now()
-    sql, params = sla_due_rows(now, 200).query.sql_with_params()
+    sql, params = sla_due_rows(now, settings.SWEEP_WINDOW).query.sql_with_params()
     times, plan = [], ""
     with connections[platform.SWEEPER].cursor() as cursor:
         for _ in range(30):
@@ -156,7 +157,7 @@ def measure_sweep(merchant) -> None:
     walls = []
     for _ in range(30):
         started = time.perf_counter()
-        found = sla_due(now, 200)
+        found = sla_due(now, settings.SWEEP_WINDOW)
         walls.append((time.perf_counter() - started) * 1000)
     print(f"\nSWEEP ratings={total:,} open_cases={open_cases:,} pending_in_index={pending:,} due_now={turned}"
           f" found={len(found)}")
@@ -208,17 +209,24 @@ def reset_drain(merchants) -> int:
     return due
 
 
-def _group_cpu_seconds(pgid: int) -> float:
-    """user + system CPU of every live process of the worker's group (main, beat, pool children)."""
-    total = 0.0
+def _group_cpu_seconds(pgid: int) -> tuple[float, float]:
+    """user + system CPU of every live process of the worker's group: the main process (consumer
+    and beat) and its pool children (with those that ended)."""
+    main = pool = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
+            pid = int(stat.parent.name)
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        except (OSError, ValueError):
             continue
         if int(fields[2]) == pgid:  # pgrp
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-    return total
+            own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            if pid == pgid:
+                main, pool = main + own, pool + children
+            else:
+                pool += own + children
+    return main, pool
 
 
 def drain(merchants) -> None:
@@ -252,10 +260,13 @@ def drain(merchants) -> None:
             with sink.handler.lock:
                 return sum(1 for m in sink.handler.messages if "@alerts-drain-" in m["To"])
 
+        wait_for(lambda: delivered() >= 1 or worker.poll() is not None, 120, 0.05, "the first alert")
+        first, start_cpu = time.monotonic() - started, sum(_group_cpu_seconds(worker.pid))
         wait_for(lambda: delivered() >= expected or worker.poll() is not None, 1200, 0.5,
                  f"{expected} alerts at the SMTP server")
         seconds = time.monotonic() - started
-        cpu = _group_cpu_seconds(worker.pid)
+        main_cpu, pool_cpu = _group_cpu_seconds(worker.pid)
+        cpu = main_cpu + pool_cpu
         load = os.getloadavg()[0]
         time.sleep(3)
         with sink.handler.lock:
@@ -265,6 +276,9 @@ def drain(merchants) -> None:
               f" duplicates={duplicates} seconds={seconds:.1f} rate={expected / seconds:.0f}/s"
               f" worker_cpu_s={cpu:.1f} load_avg_1m={load:.1f}"
               f" (worker prefork -c 2 with beat, from start to the last message accepted)")
+        print(f"DRAIN first_alert_s={first:.1f} cpu_until_first_s={start_cpu:.1f} (start-up, first sweep)"
+              f" main_process_cpu_s={main_cpu:.1f} (consumer and beat) pool_cpu_s={pool_cpu:.1f}"
+              f" per_alert_after_first_ms={(cpu - start_cpu) * 1000 / expected:.2f}")
     finally:
         os.killpg(worker.pid, 15)
         worker.wait(30)
@@ -305,7 +319,7 @@ def profile_drain(merchants, per_merchant: int, alerts: int) -> None:
     logging.getLogger("notifications.tasks").setLevel(logging.WARNING)  # as the bench's worker logs
 
     def record() -> int:
-        return sla_alerts_sweep(batch_size=expected)
+        return sla_alerts_sweep(window=expected)
 
     def send() -> int:
         sent = 0

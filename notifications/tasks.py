@@ -319,12 +319,14 @@ def _after_failure(email: OutgoingEmail, exc: Exception) -> str:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def email_sweep(batch_size: int | None = None) -> int:
+def email_sweep(window: int | None = None) -> int:
     """Sends what is due and was not handled: queued rows (broker down, lost or retried task) and
     'sending' rows whose lease expired (worker died), each merchant's through the batch path.
-    Bounded: a full batch re-queues the sweep; a time budget keeps it inside the task's time limit.
+    Reads up to SWEEP_WINDOW due rows (oldest first, across merchants), so that each merchant's
+    go out in full batches of EMAIL_BATCH_SIZE over one SMTP connection each. Bounded: a full
+    window re-queues the sweep; a time budget keeps it inside the task's time limit.
     """
-    batch_size = batch_size or settings.SWEEP_BATCH_SIZE
+    window = window or settings.SWEEP_WINDOW
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     due = list(  # ids only, across merchants, as the sweeper (SEC-3)
@@ -333,7 +335,7 @@ def email_sweep(batch_size: int | None = None) -> int:
             | Q(status=Status.SENDING, next_attempt_at__lte=now)
         )
         .order_by("next_attempt_at", "id")
-        .values_list("pk", "merchant_id")[:batch_size]
+        .values_list("pk", "merchant_id")[:window]
     )
     started = time.monotonic()
     done = 0
@@ -347,7 +349,7 @@ def email_sweep(batch_size: int | None = None) -> int:
             email_deliver_many(merchant_id, email_ids,
                                seconds=settings.SWEEP_TIME_BUDGET_SECONDS - (time.monotonic() - started))
         done += len(email_ids)
-    if due and (len(due) == batch_size or done < len(due)):
+    if due and (len(due) == window or done < len(due)):
         requeue(email_sweep)
     if due:
         logger.info("email sweep handled %s of %s due e-mails", done, len(due))

@@ -211,3 +211,28 @@ def test_a_sweeps_alerts_go_to_the_workers_in_one_hand_off_per_merchant_not_one_
     assert sweep(T0 + 24 * HOUR) == 3  # three breaches, each to the admin
     recorded = set(OutgoingEmail.objects.filter(kind="sla_breached").values_list("pk", flat=True))
     assert singles == [] and batches == [(merchant.pk, sorted(recorded))]
+
+
+def test_a_backlog_over_merchants_is_recorded_merchant_by_merchant_in_full_batches_sla3_issue15(
+        make, merchant, other_merchant, monkeypatch, settings):
+    """Issue 15: 10,000 alerts of 100 merchants fall due together, their moments interleaved. A
+    sweep reads a window of due cases (SWEEP_WINDOW) and records each merchant's together, in
+    transactions of SWEEP_BATCH_SIZE cases, each one INSERT and one hand-off of its e-mails; a full
+    window queues the sweep again for the rest."""
+    import alerts.tasks
+    import notifications.services
+
+    batches, singles, requeued = [], [], []
+    monkeypatch.setattr(notifications.services, "_enqueue_many", lambda *args: batches.append(args))
+    monkeypatch.setattr(notifications.services, "_enqueue", lambda email_id, merchant_id: singles.append(merchant_id))
+    monkeypatch.setattr(alerts.tasks, "requeue", lambda task: requeued.append(task.name))
+    settings.SWEEP_BATCH_SIZE = 3
+    make.admin(other_merchant)
+    for i in range(8):  # due a minute apart, alternating merchants
+        detractor(make, (merchant, other_merchant)[i % 2], T0 + dt.timedelta(minutes=i))
+    with time_machine.travel(T0 + 25 * HOUR, tick=False):
+        assert sla_alerts_sweep(window=6) == 6 and requeued == ["alerts.tasks.sla_alerts_sweep"]
+        assert [(m, len(ids)) for m, ids in batches] == [(merchant.pk, 3), (other_merchant.pk, 3)]
+        assert sla_alerts_sweep() == 2 and len(requeued) == 1
+    assert len(batches) == 2 and singles == [merchant.pk, other_merchant.pk]  # one alert left each
+    assert OutgoingEmail.objects.using("sweeper").filter(kind="sla_breached").count() == 8
