@@ -17,12 +17,14 @@ merchants to it, once, by SQL).
 2. drain: 100 merchants with 100 cases each, breached a minute ago and owned by the admin:
    10,000 breach alerts. A worker (`celery worker -B --pool=prefork -c 2`, the sweeps every
    second) on a private Redis and an SMTP sink records and sends them; the time from the
-   worker ready to the last message accepted by the SMTP server.
+   worker's start to the last message accepted by the SMTP server, the CPU of the worker's
+   processes (start-up, main process, pool) and of the sink (this process), the load average.
 3. --profile N (instead of 2): the same drain in this process for the first N / 100 merchants, with a
    discarding SMTP server in a process of its own: the alerts sweep (recording), then each
    merchant's e-mails sent in batches of EMAIL_BATCH_SIZE; this thread's CPU per e-mail for each
    step, then the same again under cProfile on this thread's CPU clock (waits do not count; the
    profiler's own cost inflates the figures about threefold) with the functions that took it.
+The latest output: docs/bench/alerts.txt; the figures and what they led to: docs/bench/README.md.
 """
 
 from __future__ import annotations
