@@ -1,11 +1,11 @@
 """Recording the SLA alerts and the daily digest in the outbox (SLA-3, SLA-5).
 
-Each is recorded by a beat sweep through notifications.staff.StaffMail — a merchant's alerts of one
-sweep in one INSERT … ON CONFLICT DO NOTHING — whose unique constraint (kind, dedupe_key) makes it
-exactly once; the stage a case's alerts have reached
-(Rating.sla_alerted) and the day a member's digest was dealt with (Membership.digest_done_on)
-are written in the same transaction, so a sweep that dies records nothing and the next one
-does it all, and the done ones leave the indexes the sweeps read.
+Each is recorded by a beat sweep through notifications.staff.StaffMail (a merchant's alerts of one
+sweep in one INSERT … ON CONFLICT DO NOTHING), whose unique constraint (kind, dedupe_key) makes it
+exactly once; the stage a case's alerts have reached (Rating.sla_alerted) and the day a member's
+digest was dealt with (Membership.digest_done_on) are written in the same transaction, so a sweep
+that dies records nothing and the next one does it all, and the done ones leave the indexes the
+sweeps read.
 """
 
 from __future__ import annotations
