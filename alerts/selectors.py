@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from merchants.access import Access
 from merchants.models import Membership, MembershipBranch
-from ratings.models import Rating
+from ratings.models import Rating, SlaAlerted
 from ratings.selectors import RatingFilters, day_bounds, rating_summary
 
 DIGEST_DETRACTORS_LISTED = 20
@@ -23,16 +23,17 @@ class SlaRecipients:
     def sees(self, membership: Membership, branch_id: int) -> bool:
         return not membership.restricted_to_branches or branch_id in self.branches.get(membership.pk, set())
 
-    def at_risk(self, rating: Rating) -> list[Membership]:
-        """SLA-3: the owner, or without one the members who see the rating's branch."""
-        if rating.owner_id is not None:
-            return [m for m in self.members if m.user_id == rating.owner_id and self.sees(m, rating.branch_id)]
-        return [m for m in self.members if self.sees(m, rating.branch_id)]
+    def of(self, rating: Rating, stage: int) -> list[Membership]:
+        """SLA-3, among the members who see the rating's branch: at risk, the owner, or everyone
+        without an owner; breached, the owner and the admins, each once."""
+        def alerted(membership: Membership) -> bool:
+            if membership.user_id == rating.owner_id:
+                return True
+            if stage == SlaAlerted.BREACHED:
+                return membership.role == Membership.Role.ADMIN
+            return rating.owner_id is None
 
-    def breached(self, rating: Rating) -> list[Membership]:
-        """SLA-3: the owner and the admins who see the rating's branch, each once."""
-        return [m for m in self.members if self.sees(m, rating.branch_id)
-                and (m.user_id == rating.owner_id or m.role == Membership.Role.ADMIN)]
+        return [m for m in self.members if alerted(m) and self.sees(m, rating.branch_id)]
 
 
 def sla_recipients(*, access: Access) -> SlaRecipients:

@@ -1,10 +1,11 @@
 """Recording the SLA alerts and the daily digest in the outbox (SLA-3, SLA-5).
 
-Each is recorded by a beat sweep through notifications.services.staff_email_queue, whose unique
-constraint (kind, dedupe_key) makes it exactly once; the stage a case's alerts have reached
-(Rating.sla_alerted) and the day a member's digest was dealt with (Membership.digest_done_on)
-are written in the same transaction, so a sweep that dies records nothing and the next one
-does it all, and the done ones leave the indexes the sweeps read.
+Each is recorded by a beat sweep through notifications.staff.StaffMail (a merchant's alerts of one
+sweep in one INSERT … ON CONFLICT DO NOTHING), whose unique constraint (kind, dedupe_key) makes it
+exactly once; the stage a case's alerts have reached (Rating.sla_alerted) and the day a member's
+digest was dealt with (Membership.digest_done_on) are written in the same transaction, so a sweep
+that dies records nothing and the next one does it all, and the done ones leave the indexes the
+sweeps read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import transaction
 from merchants.access import Access
 from merchants.models import Membership, Merchant, NewDetractorNotice
 from notifications.models import OutgoingEmail
-from notifications.services import emails_send_after_commit, staff_email_queue
+from notifications.staff import StaffMail
 from ratings.models import SLA_ALERT_PENDING, Rating, SlaAlerted, sla_alert_stage_reached
 
 from .content import digest_email, sla_alert_email
@@ -37,8 +38,9 @@ def sla_alerts_record(*, merchant: Merchant, rating_ids: list[int], now: dt.date
 
     The cases are locked, skipping those another sweep (or a reply) holds: that one finishes
     them, or the next tick does. A case that reached both stages since the last look gets the
-    breach alert only (alerts concern the present). The e-mails go to the workers together after
-    commit (a sweep may record hundreds). Returns the number of e-mails recorded.
+    breach alert only (alerts concern the present). The e-mails are written together (one INSERT)
+    and go to the workers together after commit (a sweep may record hundreds). Returns the number
+    of e-mails recorded.
     """
     access = Access.system(merchant)
     cases = list(
@@ -54,25 +56,17 @@ def sla_alerts_record(*, merchant: Merchant, rating_ids: list[int], now: dt.date
     if not reached:
         return 0
     recipients = sla_recipients(access=access)
-    recorded = []
+    mail = StaffMail(merchant)
     for stage, ratings in reached.items():
         kind = STAGE_KINDS[stage]
         for rating in ratings:
-            members = recipients.breached(rating) if stage == SlaAlerted.BREACHED else recipients.at_risk(rating)
-            for membership in members:
+            for membership in recipients.of(rating, stage):
                 membership.merchant = merchant
-                content = sla_alert_email(membership=membership, rating=rating, kind=kind)
-                email = staff_email_queue(
-                    merchant=merchant, kind=kind, user=membership.user, rating=rating,
-                    dedupe_key=sla_dedupe_key(rating.pk, membership.user_id), subject=content.subject,
-                    body_text=content.body_text, body_html=content.body_html,
-                    list_unsubscribe=content.list_unsubscribe, send=False,
-                )
-                if email is not None:
-                    recorded.append(email)
+                mail.add(sla_alert_email(mail=mail, membership=membership, rating=rating, kind=kind),
+                         membership=membership, kind=kind, dedupe_key=sla_dedupe_key(rating.pk, membership.user_id),
+                         rating=rating)
         Rating.objects.filter(merchant=merchant, pk__in=[r.pk for r in ratings]).update(sla_alerted=stage)
-    emails_send_after_commit(merchant=merchant, emails=recorded)  # in batches, one SMTP connection each
-    return len(recorded)
+    return len(mail.record())  # one INSERT; after commit to the workers in batches, one SMTP connection each
 
 
 def local_now(merchant: Merchant, now: dt.datetime) -> dt.datetime:
@@ -108,12 +102,9 @@ def digest_record(*, merchant: Merchant, membership_id: int, now: dt.datetime) -
     digest = digest_for(access=Access.member(membership, merchant), day=local.date() - dt.timedelta(days=1))
     outcome = "nothing"
     if digest.has_news:
-        content = digest_email(membership=membership, digest=digest)
-        email = staff_email_queue(
-            merchant=merchant, kind=Kind.DIGEST, user=membership.user,
-            dedupe_key=digest_dedupe_key(membership.user_id, local.date()), subject=content.subject,
-            body_text=content.body_text, body_html=content.body_html, list_unsubscribe=content.list_unsubscribe,
-        )
-        outcome = "sent" if email is not None else "done"
+        mail = StaffMail(merchant)
+        mail.add(digest_email(mail=mail, membership=membership, digest=digest), membership=membership,
+                 kind=Kind.DIGEST, dedupe_key=digest_dedupe_key(membership.user_id, local.date()))
+        outcome = "sent" if mail.record() else "done"
     Membership.objects.filter(merchant=merchant, pk=membership.pk).update(digest_done_on=local.date())
     return outcome

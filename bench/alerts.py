@@ -17,13 +17,22 @@ merchants to it, once, by SQL).
 2. drain: 100 merchants with 100 cases each, breached a minute ago and owned by the admin:
    10,000 breach alerts. A worker (`celery worker -B --pool=prefork -c 2`, the sweeps every
    second) on a private Redis and an SMTP sink records and sends them; the time from the
-   worker ready to the last message accepted by the SMTP server.
+   worker's start to the last message accepted by the SMTP server, the CPU of the worker's
+   processes (start-up, main process, pool) and of the sink (this process), the load average.
+3. --profile N (instead of 2): the same drain in this process for the first N / 100 merchants, with a
+   discarding SMTP server in a process of its own: the alerts sweep (recording), then each
+   merchant's e-mails sent in batches of EMAIL_BATCH_SIZE; this thread's CPU per e-mail for each
+   step, then the same again under cProfile on this thread's CPU clock (waits do not count; the
+   profiler's own cost inflates the figures about threefold) with the functions that took it.
+The latest output: docs/bench/alerts.txt; the figures and what they led to: docs/bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -120,6 +129,7 @@ def fill_sweep(count: int):
 
 
 def measure_sweep(merchant) -> None:
+    from django.conf import settings
     from django.db import connection, connections
     from django.utils import timezone
 
@@ -138,7 +148,7 @@ def measure_sweep(merchant) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ratings_rating")
     now = timezone.now()
-    sql, params = sla_due_rows(now, 200).query.sql_with_params()
+    sql, params = sla_due_rows(now, settings.SWEEP_WINDOW).query.sql_with_params()
     times, plan = [], ""
     with connections[platform.SWEEPER].cursor() as cursor:
         for _ in range(30):
@@ -149,7 +159,7 @@ def measure_sweep(merchant) -> None:
     walls = []
     for _ in range(30):
         started = time.perf_counter()
-        found = sla_due(now, 200)
+        found = sla_due(now, settings.SWEEP_WINDOW)
         walls.append((time.perf_counter() - started) * 1000)
     print(f"\nSWEEP ratings={total:,} open_cases={open_cases:,} pending_in_index={pending:,} due_now={turned}"
           f" found={len(found)}")
@@ -201,17 +211,24 @@ def reset_drain(merchants) -> int:
     return due
 
 
-def _group_cpu_seconds(pgid: int) -> float:
-    """user + system CPU of every live process of the worker's group (main, beat, pool children)."""
-    total = 0.0
+def _group_cpu_seconds(pgid: int) -> tuple[float, float]:
+    """user + system CPU of every live process of the worker's group: the main process (consumer
+    and beat) and its pool children (with those that ended)."""
+    main = pool = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
+            pid = int(stat.parent.name)
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        except (OSError, ValueError):
             continue
         if int(fields[2]) == pgid:  # pgrp
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-    return total
+            own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            if pid == pgid:
+                main, pool = main + own, pool + children
+            else:
+                pool += own + children
+    return main, pool
 
 
 def drain(merchants) -> None:
@@ -240,15 +257,19 @@ def drain(merchants) -> None:
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                   start_new_session=True)
     try:
-        started = time.monotonic()
+        started, bench_cpu = time.monotonic(), time.process_time()
         def delivered() -> int:
             with sink.handler.lock:
                 return sum(1 for m in sink.handler.messages if "@alerts-drain-" in m["To"])
 
+        wait_for(lambda: delivered() >= 1 or worker.poll() is not None, 120, 0.05, "the first alert")
+        first, start_cpu = time.monotonic() - started, sum(_group_cpu_seconds(worker.pid))
         wait_for(lambda: delivered() >= expected or worker.poll() is not None, 1200, 0.5,
                  f"{expected} alerts at the SMTP server")
         seconds = time.monotonic() - started
-        cpu = _group_cpu_seconds(worker.pid)
+        main_cpu, pool_cpu = _group_cpu_seconds(worker.pid)
+        cpu = main_cpu + pool_cpu
+        sink_cpu = time.process_time() - bench_cpu
         load = os.getloadavg()[0]
         time.sleep(3)
         with sink.handler.lock:
@@ -258,6 +279,10 @@ def drain(merchants) -> None:
               f" duplicates={duplicates} seconds={seconds:.1f} rate={expected / seconds:.0f}/s"
               f" worker_cpu_s={cpu:.1f} load_avg_1m={load:.1f}"
               f" (worker prefork -c 2 with beat, from start to the last message accepted)")
+        print(f"DRAIN first_alert_s={first:.1f} cpu_until_first_s={start_cpu:.1f} (start-up, first sweep)"
+              f" main_process_cpu_s={main_cpu:.1f} (consumer and beat) pool_cpu_s={pool_cpu:.1f}"
+              f" per_alert_after_first_ms={(cpu - start_cpu) * 1000 / expected:.2f}"
+              f" smtp_sink_cpu_s={sink_cpu:.1f} (this process: aiosmtpd parsing every message, one thread)")
     finally:
         os.killpg(worker.pid, 15)
         worker.wait(30)
@@ -265,16 +290,88 @@ def drain(merchants) -> None:
         redis.stop()
 
 
+def _top(profile: cProfile.Profile, lines: int) -> None:
+    stats = pstats.Stats(profile)
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
+
+
+def profile_drain(merchants, per_merchant: int, alerts: int) -> None:
+    """Records and sends the alerts of the first alerts / 100 merchants in this process (step 3)."""
+    import logging
+    import socket
+
+    from django.conf import settings
+    from django.db import connection
+
+    from alerts.tasks import sla_alerts_sweep
+    from merchants import tenancy
+    from notifications.models import OutgoingEmail
+    from notifications.tasks import email_deliver_many
+    from ratings_inbox.settings.base import email_settings
+    from tests.notifications.harness import free_port, point_celery_at, wait_for
+
+    chosen = merchants[: max(alerts // per_merchant, 1)]
+    expected = reset_drain(chosen)
+    point_celery_at("memory://")  # the hand-offs after commit go nowhere: this process sends
+    port = free_port()
+    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"], start_new_session=True)
+    wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10, 0.05, "the SMTP sink")
+    for name, value in email_settings(f"smtp://127.0.0.1:{port}").items():
+        setattr(settings, name, value)
+    logging.getLogger("notifications.tasks").setLevel(logging.WARNING)  # as the bench's worker logs
+
+    def record() -> int:
+        return sla_alerts_sweep(window=expected)
+
+    def send() -> int:
+        sent = 0
+        for merchant in chosen:
+            with tenancy.tenant(merchant.pk):
+                ids = list(OutgoingEmail.objects.filter(merchant=merchant, status="queued")
+                           .order_by("id").values_list("pk", flat=True))
+                for start in range(0, len(ids), settings.EMAIL_BATCH_SIZE):
+                    sent += email_deliver_many(merchant.pk, ids[start:start + settings.EMAIL_BATCH_SIZE])["sent"]
+        return sent
+
+    try:
+        for profiled in (False, True):  # first the CPU alone, then again (the same alerts) under cProfile
+            reset_drain(chosen)
+            for step in (record, send):
+                profile = cProfile.Profile(time.thread_time)
+                cpu, wall = time.thread_time(), time.perf_counter()
+                if profiled:
+                    profile.enable()
+                done = step()
+                profile.disable()
+                cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+                print(f"\nPROFILE {step.__name__}{' (under cProfile)' if profiled else ''} e-mails={done:,}"
+                      f" merchants={len(chosen)} cpu_ms_per_email={cpu * 1000 / max(done, 1):.2f}"
+                      f" wall_ms_per_email={wall * 1000 / max(done, 1):.2f} load_avg_1m={os.getloadavg()[0]:.1f}")
+                if profiled:
+                    _top(profile, 30)
+    finally:
+        os.killpg(sink.pid, 15)
+        sink.wait(10)
+        connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ratings", type=int, default=300_000)
     parser.add_argument("--drain", type=int, default=10_000, help="due alerts, over 100 merchants (0: skip)")
+    parser.add_argument("--profile", type=int, default=0,
+                        help="due alerts recorded and sent in this process under cProfile (instead of the drain)")
     args = parser.parse_args()
     import django
 
     django.setup()
     measure_sweep(fill_sweep(args.ratings))
-    if args.drain:
+    if args.profile:
+        per_merchant = args.drain // DRAIN_MERCHANTS
+        profile_drain(fill_drain(per_merchant), per_merchant, args.profile)
+    elif args.drain:
         drain(fill_drain(args.drain // DRAIN_MERCHANTS))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import make_msgid
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models.sql import Query
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
@@ -80,22 +82,79 @@ def staff_email_queue(
     SLA-5). Sent after commit like every other e-mail, and swept when the hand-off is lost; with
     send=False the caller hands it over with others through `emails_send_after_commit`.
     """
+    email = staff_email_row(merchant=merchant, kind=kind, user=user, dedupe_key=dedupe_key, subject=subject,
+                            body_text=body_text, body_html=body_html, list_unsubscribe=list_unsubscribe,
+                            rating=rating)
+    recorded = staff_emails_queue(merchant=merchant, emails=[email], send=send)
+    return recorded[0] if recorded else None
+
+
+def staff_email_row(
+    *, merchant: Merchant, kind: str, user, dedupe_key: str, subject: str, body_text: str, body_html: str,
+    list_unsubscribe: str, rating=None,
+) -> OutgoingEmail:
+    """An unsaved staff e-mail for `staff_emails_queue`, its Message-ID fixed."""
     if not dedupe_key:
         raise ValueError("a staff e-mail needs the key that makes it unique")
-    try:
-        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
-            email = OutgoingEmail.objects.create(
-                merchant=merchant, kind=kind, user=user, rating=rating, dedupe_key=dedupe_key,
-                to_address=user.email, subject=subject, body_text=body_text, body_html=body_html,
-                list_unsubscribe=list_unsubscribe, header_message_id=_message_id(kind),
-            )
-    except IntegrityError:
-        if OutgoingEmail.objects.filter(merchant=merchant, kind=kind, dedupe_key=dedupe_key).exists():
-            return None
-        raise
-    if send:
+    return OutgoingEmail(
+        merchant=merchant, kind=kind, user=user, rating=rating, dedupe_key=dedupe_key, to_address=user.email,
+        subject=subject, body_text=body_text, body_html=body_html, list_unsubscribe=list_unsubscribe,
+        header_message_id=_message_id(kind),
+    )
+
+
+# Rows per INSERT of staff_emails_queue: a sweep's alerts of one merchant in one statement.
+STAFF_INSERT_ROWS = 500
+
+
+def staff_emails_queue(*, merchant: Merchant, emails: list[OutgoingEmail], send: bool = True) -> list[OutgoingEmail]:
+    """Records many staff e-mails of the merchant (unsaved rows of `staff_email_row`) in one
+    INSERT … ON CONFLICT DO NOTHING (per STAFF_INSERT_ROWS), in the caller's transaction: each at
+    most once per (kind, dedupe_key), as outgoing_once_per_key decides; a duplicate is left out of
+    the rows returned (with their ids), and the caller's transaction goes on without a savepoint.
+    Any other conflict (a Message-ID already used) raises, as the ORM's INSERT would.
+
+    Handed to the workers after commit: one e-mail to its own task, several in batches over one
+    SMTP connection each (`emails_send_after_commit`); with send=False the caller does it.
+    """
+    fields, head, tail, tail_params = _staff_insert()
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    recorded = []
+    for start in range(0, len(emails), STAFF_INSERT_ROWS):
+        chunk = emails[start:start + STAFF_INSERT_ROWS]
+        by_message_id = {email.header_message_id: email for email in chunk}
+        params = [field.get_db_prep_save(getattr(email, field.attname), connection)
+                  for email in chunk for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([row] * len(chunk)) + tail, [*params, *tail_params])
+            for pk, message_id in cursor.fetchall():
+                email = by_message_id[message_id]
+                email.pk, email._state.adding, email._state.db = pk, False, connection.alias
+                recorded.append(email)
+    if send and len(recorded) == 1:
+        email = recorded[0]
         transaction.on_commit(lambda: _enqueue(email.pk, merchant.pk))
-    return email
+    elif send:
+        emails_send_after_commit(merchant=merchant, emails=recorded)
+    return recorded
+
+
+@cache
+def _staff_insert() -> tuple[list, str, str, tuple]:
+    """The columns of OutgoingEmail (the id aside) and the SQL around the VALUES rows of
+    staff_emails_queue's INSERT, whose conflict target is the columns and the condition of the
+    unique index outgoing_once_per_key, as the model states them."""
+    meta = OutgoingEmail._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    once = next(constraint for constraint in meta.constraints if constraint.name == "outgoing_once_per_key")
+    query = Query(OutgoingEmail, alias_cols=False)
+    condition, params = query.build_where(once.condition).as_sql(query.get_compiler(connection=connection), connection)
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    tail = (f" ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in once.fields)})"
+            f" WHERE {condition} DO NOTHING"
+            f" RETURNING {quote(meta.pk.column)}, {quote(meta.get_field('header_message_id').column)}")
+    return fields, head, tail, tuple(params)
 
 
 def emails_send_after_commit(*, merchant: Merchant, emails: list[OutgoingEmail]) -> None:

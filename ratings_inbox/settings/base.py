@@ -177,6 +177,11 @@ SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 SWEEP_GRACE_SECONDS = float(os.environ.get("SWEEP_GRACE_SECONDS", "30"))  # leave fresh rows to their task
 SWEEP_BATCH_SIZE = int(os.environ.get("SWEEP_BATCH_SIZE", "200"))
 SWEEP_TIME_BUDGET_SECONDS = 60
+# The sweeps whose work is per merchant (SLA alerts, e-mails due) read up to this many due ids at
+# once — ids are cheap, one index range — so that a backlog spread over many merchants is handled
+# merchant by merchant in full batches (one transaction and INSERT, one claim and SMTP connection
+# per EMAIL_BATCH_SIZE), not as a few rows of each merchant per sweep (issue 15).
+SWEEP_WINDOW = int(os.environ.get("SWEEP_WINDOW", "5000"))
 DIGEST_SWEEP_SECONDS = float(os.environ.get("DIGEST_SWEEP_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE = {
     "autoreply-sweep": {"task": "autoreply.tasks.autoreply_sweep", "schedule": SWEEP_INTERVAL_SECONDS},

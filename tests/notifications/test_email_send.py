@@ -116,8 +116,8 @@ def test_sweep_sends_due_queued_rows_of_every_merchant_in_batches_ar4(make, merc
         customer = make.customer(m, "X", email=f"x{len(rows)}@example.com")
         with tenancy.tenant(m.pk):
             rows.append(email_queue(merchant=m, kind="gift", customer=customer, subject="s", body_text="b"))
-    assert tasks.email_sweep(batch_size=2) == 2
-    assert tasks.email_sweep(batch_size=2) == 1
+    assert tasks.email_sweep(window=2) == 2
+    assert tasks.email_sweep(window=2) == 1
     for m in (merchant, other_merchant):
         with tenancy.tenant(m.pk):
             assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {"sent"}

@@ -64,3 +64,55 @@ def test_the_stop_link_works_without_login_and_only_asks_on_GET_SLA_6(merchant, 
     assert membership.notify_sla is False and membership.notify_assigned is True
     assert client.post(f"/{path}").status_code == 200  # twice is harmless
     assert client.get(f"/{path[:-3]}xx/").status_code == 404
+
+
+def test_many_staff_emails_are_one_insert_that_skips_the_duplicates_issue15_SLA_3(merchant, make):
+    """staff_emails_queue: one INSERT … ON CONFLICT DO NOTHING for a merchant's e-mails (a sweep's
+    alerts), no savepoint; what the constraint refuses (already recorded, or twice in the batch) is
+    left out, and every row stored is what the ORM's create() would have stored."""
+    from django.db import connection
+    from django.forms.models import model_to_dict
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.services import staff_email_row, staff_emails_queue
+
+    admin, agent = make.admin(merchant), make.member(merchant, "agent")
+    existing = _alert(merchant, admin, key="case:1")
+
+    def row(user, key):
+        return staff_email_row(merchant=merchant, kind=OutgoingEmail.Kind.SLA_AT_RISK, user=user, dedupe_key=key,
+                               subject=f"Riesgo {key} ñ", body_text="Responde pronto.\n", body_html="<p>Ya</p>",
+                               list_unsubscribe="https://example.com/stop/abc/")
+
+    rows = [row(admin, "case:1"), row(admin, "case:2"), row(agent, "case:3"), row(admin, "case:2")]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        recorded = staff_emails_queue(merchant=merchant, emails=rows, send=False)
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    assert recorded == [rows[1], rows[2]] and all(email.pk for email in recorded)
+    assert OutgoingEmail.objects.count() == 3 and OutgoingEmail.objects.get(dedupe_key="case:1") == existing
+    for email in recorded:
+        stored = OutgoingEmail.objects.get(pk=email.pk)
+        assert model_to_dict(stored) == model_to_dict(email)
+        assert (stored.status, stored.attempts, stored.created_at) == ("queued", 0, email.created_at)
+
+
+def test_a_message_id_used_twice_is_an_error_not_a_skipped_email_issue15(merchant, make):
+    from notifications.services import staff_email_row, staff_emails_queue
+
+    admin = make.admin(merchant)
+    first = _alert(merchant, admin, key="case:1")
+    again = staff_email_row(merchant=merchant, kind=OutgoingEmail.Kind.SLA_AT_RISK, user=admin, dedupe_key="case:2",
+                            subject="s", body_text="b", body_html="", list_unsubscribe="https://example.com/s/")
+    again.header_message_id = first.header_message_id
+    with pytest.raises(IntegrityError), transaction.atomic():
+        staff_emails_queue(merchant=merchant, emails=[again], send=False)
+
+
+def test_the_links_of_many_emails_are_the_url_confs_issue15(merchant):
+    from notifications.staff import StaffMail, inbox_link, rating_link
+
+    mail = StaffMail(merchant)
+    for rating_id in (1, 7, 98765, 9876543210):
+        assert mail.rating_link(rating_id) == rating_link(merchant, rating_id)
+    assert mail.inbox_link() == inbox_link(merchant)
+    assert mail.inbox_link(view="overdue", band="detractor") == inbox_link(merchant, view="overdue", band="detractor")
