@@ -138,7 +138,7 @@ class Table:
         stage = f"stage_{self.name}"
         columns = ", ".join(self.columns)
         if not self.staged:
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name})")
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.name} INCLUDING DEFAULTS)")
             self.staged = True
         cursor.copy_expert(f"COPY {stage} ({columns}) FROM STDIN", self.buffer)
         cursor.execute(f"INSERT INTO {self.name} ({columns}) SELECT {columns} FROM {stage}")
