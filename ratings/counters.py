@@ -335,15 +335,18 @@ def customer_visits_counted(merchant_id: int, customer_id: int) -> None:
 
 def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
     """(last visit, last rating, last 9-10) of the customer's rollup, its row created when new and
-    locked until commit: two writers for one customer take turns."""
+    locked until commit: two writers for one customer take turns.
+
+    One statement (issue 13): the conflict's no-op update locks the existing row as FOR UPDATE would
+    (waiting for a writer that holds it, then reading its committed values) and returns it; it sets
+    a column that is neither the distribution column nor indexed (Citus, HOT updates)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents)
-               VALUES (%s, %s, 0, 0) ON CONFLICT (merchant_id, customer_id) DO NOTHING""",
+               VALUES (%s, %s, 0, 0) ON CONFLICT (merchant_id, customer_id)
+               DO UPDATE SET visits = customers_customerstats.visits
+               RETURNING last_visit_at, last_rating_at, last_promoter_at""",
             [merchant_id, customer_id])
-        cursor.execute(
-            """SELECT last_visit_at, last_rating_at, last_promoter_at FROM customers_customerstats
-               WHERE merchant_id = %s AND customer_id = %s FOR UPDATE""", [merchant_id, customer_id])
         return cursor.fetchone()
 
 

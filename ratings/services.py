@@ -80,6 +80,15 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
     return message
 
 
+ONE_PER_VISIT = "rating_one_per_visit"
+
+
+def _constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint a database error names, if any."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 def ratings_customer_renamed(*, customer: Customer) -> None:
     """Keeps the ratings' copy of the customer's sort key (customer_name_key) in step with the
     customer's name: one UPDATE, of no row when the name did not change."""
@@ -110,8 +119,6 @@ def rating_create(
     comment = (comment or "").strip() or None
     if comment is not None:
         comment = clean_body(comment, field="comment")
-    if Rating.objects.filter(merchant=merchant, visit=visit).exists():
-        raise Conflict({"visit": _("This visit already has a rating.")})
     customer = visit.customer
     rating = Rating(
         merchant=merchant, visit=visit, customer=customer, branch_id=visit.branch_id,
@@ -119,10 +126,16 @@ def rating_create(
     )
     rating.autoreply_due_at = None if autoreply_delay is None else created_at + autoreply_delay
     cases.case_fields_for_new_rating(rating)
+    if comment is not None:
+        # The comment is the first message (below): counted on the row as it is inserted. Its case
+        # state is the new rating's own (needs a reply since its time), no counter moves twice.
+        rating.messages_count, rating.last_message_at = 1, created_at
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the savepoint costs no round trip (ratings_inbox.postgres.savepoints)
             rating.save()
     except IntegrityError as exc:
+        if not (_constraint(exc) or "").startswith(ONE_PER_VISIT):  # on Citus, the shard's name: …_102008
+            raise
         raise Conflict({"visit": _("This visit already has a rating.")}) from exc
     band = band_for(score)
     funnel = counters.rating_counted(rating)
@@ -133,8 +146,8 @@ def rating_create(
         **funnel,
     )
     if comment is not None:
-        _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
-                     created_at=created_at)
+        Message.objects.create(merchant_id=merchant.pk, rating=rating, author_kind=Message.AuthorKind.CUSTOMER,
+                               body=comment, created_at=created_at)
     staff_emails.new_detractor_notify(merchant=merchant, rating=rating, now=now)  # SLA-4
     return rating
 
