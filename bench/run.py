@@ -20,6 +20,10 @@ search and summary queries), compares RLS on with off (the same SQL as a superus
 which bypasses the policies), and the sustained throughput of the list against hello.
 It also measures the analytics endpoints and dashboard (ANA-1..6) over a two-year range, each
 against its target of p95 ≤ 50 ms, with the SQL time and plan of each.
+And the write path (issue 13, bench/ingest.py; the rows named "ingest"): visit + rating pairs posted
+with integration keys by 4 client threads through the same gunicorn (pairs/s, p50/p95 per pair),
+and one pair's profile in-process (its statements and their times, the Python time by function,
+each statement's plan times).
 Writes docs/bench/latest.md and docs/bench/latest.png; BENCH_ONLY=<regex> measures only the rows
 whose names match, and BENCH_OUTPUT=<name> writes docs/bench/<name>.md/.png instead (a partial run
 must not replace the full report).
@@ -45,6 +49,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import ingest  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH_EMAIL,
     BENCH_PASSWORD,
@@ -661,18 +666,25 @@ def main() -> None:
     total_rows = Rating.objects.using("owner").count()  # across merchants: the owner's count
     merchant_rows = Rating.objects.using("owner").filter(merchant=merchant).count()
     scenarios = build_scenarios(merchant)
-    if not scenarios:
+    ingesting = bool(ONLY.search("ingest"))
+    if not scenarios and not ingesting:
         sys.exit("No endpoint to measure yet (neither the API nor the inbox page is in the URLs).")
     say(f"{len(scenarios)} requests to measure: capturing their SQL")
     capture(scenarios, tokens[0])
     say("database floors, RLS on/off and plans")
     db_floors(scenarios, merchant.pk)
+    chain = profiled = None
+    if ingesting:
+        say(f"ingestion: {ingest.PROFILED} pairs in-process, profiled")
+        chain = ingest.chain_for(merchant)
+        profiled = ingest.profile(chain)
     sql_file = Path("/tmp") / f"bench-sql-{os.getpid()}.json"
     sql_file.write_text(json.dumps({s.key: s.statements for s in scenarios}))
     port = free_port()
     say(f"gunicorn on 127.0.0.1:{port}")
     process = start_gunicorn(port, sql_file)
     tput = {}
+    text_ingest: list[str] = []
     try:
         http = Http(port)
         cookie = http.login() if any(s.kind == "html" for s in scenarios) else ""
@@ -684,6 +696,13 @@ def main() -> None:
         if lists:
             tput["list -created_at"] = throughput(
                 http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
+        if ingesting:
+            say(f"ingestion: {ingest.PAIRS} pairs over HTTP, {ingest.THREADS} threads")
+            before = ingest.load()
+            admin = pg_connect(superuser=True)
+            posted = ingest.over_http(port, chain, gunicorn=process.pid, admin=admin)
+            admin.close()
+            text_ingest = ingest.report(profiled, posted, load_before=before, load_after=ingest.load())
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -691,6 +710,8 @@ def main() -> None:
     rls = [(s.name, pct(s.sql, 95), pct(s.sql_norls, 95), statistics.median(s.server),
             statistics.median(s.server_norls)) for s in scenarios if s.server and s.server_norls]
     text = report(scenarios, hello, rls, tput, merchant_rows, total_rows)
+    if ingesting:
+        text += "\n".join(text_ingest) + "\n"
     DOCS.mkdir(parents=True, exist_ok=True)
     plans = ["", "## Plans (EXPLAIN ANALYZE, application role, RLS on)", ""]
     for s in scenarios:
