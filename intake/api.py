@@ -45,7 +45,7 @@ class RatingListView(ratings_api.RatingListView):
             created_at=values.get("created_at"),
         )
         rating = rating_get(access=self.access, id=rating.pk)
-        return Response(ratings_api.rating_detail_data(self, rating), status=status.HTTP_201_CREATED)
+        return Response(ratings_api.rating_detail_data(self, rating, created=True), status=status.HTTP_201_CREATED)
 
 
 class VisitCreateView(MerchantView):
