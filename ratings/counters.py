@@ -350,12 +350,20 @@ def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
         return cursor.fetchone()
 
 
+def _rated_since(last_rating_at, since) -> bool:
+    """Whether the customer may have a rating at or after `since` (any time when None), from their
+    rollup's latest rating time: every transaction that adds a rating sets it (rating_counted), and
+    every customer with a rating has a rollup row (ratings migration 0020 filled them), so a customer
+    whose latest rating is older, or who has none, has nothing to look for (issue 13: no statement)."""
+    return last_rating_at is not None and (since is None or last_rating_at >= since)
+
+
 def visit_counted(visit) -> None:
     """A visit was recorded (ANA-3, ANA-5): the customer's rollup from their visits, and every
     detractor of theirs received before it that had no later visit now counts as returned."""
     merchant_id, customer_id = visit.merchant_id, visit.customer_id
-    last_visit_at, _, _ = customer_stats_locked(merchant_id, customer_id)
-    if last_visit_at is None or visit.visited_at > last_visit_at:
+    last_visit_at, last_rating_at, _ = customer_stats_locked(merchant_id, customer_id)
+    if (last_visit_at is None or visit.visited_at > last_visit_at) and _rated_since(last_rating_at, last_visit_at):
         returned = detractors_between(merchant_id, customer_id, last_visit_at, visit.visited_at)
         bump_many(merchant_id, {rating_id: {"returned": 1} for rating_id in returned})
     customer_visits_counted(merchant_id, customer_id)
@@ -368,11 +376,12 @@ def rating_counted(rating) -> dict[str, int]:
     merchant_id, customer_id, at = rating.merchant_id, rating.customer_id, rating.created_at
     last_visit_at, last_rating_at, last_promoter_at = customer_stats_locked(merchant_id, customer_id)
     deltas: dict[int, dict[str, int]] = {}
-    if last_rating_at is None or at > last_rating_at:
+    if last_rating_at is not None and at > last_rating_at:  # none before it: no earlier detractor (_rated_since)
         for rating_id in detractors_between(merchant_id, customer_id, last_rating_at, at,
                                             extra=" AND followup_score IS NULL"):
             deltas.setdefault(rating_id, {})["rerated"] = 1
-    if rating.score >= 9 and (last_promoter_at is None or at > last_promoter_at):
+    if rating.score >= 9 and (last_promoter_at is None or at > last_promoter_at) and _rated_since(
+            last_rating_at, last_promoter_at):
         for rating_id in detractors_between(merchant_id, customer_id, last_promoter_at, at,
                                             extra=" AND (followup_score IS NULL OR followup_score < 9)"):
             deltas.setdefault(rating_id, {})["recovered"] = 1
