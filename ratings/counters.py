@@ -369,10 +369,12 @@ def visit_counted(visit) -> None:
     customer_visits_counted(merchant_id, customer_id)
 
 
-def rating_counted(rating) -> dict[str, int]:
-    """A rating was saved (ANA-3, ANA-5): the earlier detractors of its customer it re-rates (and,
-    at 9-10, recovers) are bumped, the customer's rollup follows, and the new rating's own funnel
-    flags are returned for its first bump."""
+def rating_counted(rating, **own: int) -> None:
+    """A rating was saved (ANA-3, ANA-5): its own counters (`own`, with its funnel flags) and those
+    of the earlier detractors of its customer it re-rates (and, at 9-10, recovers) are bumped in one
+    statement, which locks every counter row it moves in one order (issue 13: two such bumps, one
+    after the other, deadlocked two tills whose customers' old detractors were of each other's
+    branches), then the customer's rollup follows."""
     merchant_id, customer_id, at = rating.merchant_id, rating.customer_id, rating.created_at
     last_visit_at, last_rating_at, last_promoter_at = customer_stats_locked(merchant_id, customer_id)
     deltas: dict[int, dict[str, int]] = {}
@@ -385,10 +387,10 @@ def rating_counted(rating) -> dict[str, int]:
         for rating_id in detractors_between(merchant_id, customer_id, last_promoter_at, at,
                                             extra=" AND (followup_score IS NULL OR followup_score < 9)"):
             deltas.setdefault(rating_id, {})["recovered"] = 1
+    if rating.score <= 6:
+        own = {**own, "returned": int(last_visit_at is not None and last_visit_at > at),
+               "rerated": int(last_rating_at is not None and last_rating_at > at),
+               "recovered": int(last_promoter_at is not None and last_promoter_at > at)}
+    deltas[rating.pk] = own
     bump_many(merchant_id, deltas)
     customer_ratings_counted(merchant_id, customer_id)
-    if rating.score > 6:
-        return {}
-    return {"returned": int(last_visit_at is not None and last_visit_at > at),
-            "rerated": int(last_rating_at is not None and last_rating_at > at),
-            "recovered": int(last_promoter_at is not None and last_promoter_at > at)}

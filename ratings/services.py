@@ -138,12 +138,10 @@ def rating_create(
             raise
         raise Conflict({"visit": _("This visit already has a rating.")}) from exc
     band = band_for(score)
-    funnel = counters.rating_counted(rating)
-    counters.bump(
+    counters.rating_counted(
         rating, total_ratings=1, comments_received=int(comment is not None),
         unread_comments=int(comment is not None), promoters=int(band == Band.PROMOTER),
         passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR), **cases.counted(rating),
-        **funnel,
     )
     if comment is not None:
         Message.objects.create(merchant_id=merchant.pk, rating=rating, author_kind=Message.AuthorKind.CUSTOMER,
