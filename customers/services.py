@@ -35,7 +35,10 @@ def _name_tokens_insert(customer: Customer) -> None:
 
 
 def _customer_by_external_id(merchant: Merchant, external_id: str) -> Customer | None:
-    return Customer.objects.select_for_update().filter(merchant=merchant, external_id=external_id).first()
+    """The customer, locked until commit against another upsert (FOR NO KEY UPDATE: the foreign-key
+    checks of a rating or visit of theirs committing meanwhile are not blocked, and cannot close a
+    deadlock with this transaction waiting for the customer's rollup row, issue 13)."""
+    return Customer.objects.select_for_update(no_key=True).filter(merchant=merchant, external_id=external_id).first()
 
 
 def _customer_insert(merchant: Merchant, external_id: str | None, values: dict) -> tuple[Customer, bool]:
