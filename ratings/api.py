@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.links import conversation_url
-from customers.selectors import customer_list
+from customers.selectors import customer_list, visit_lines_load
 from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
@@ -164,6 +164,7 @@ def rating_detail_data(view, rating: Rating, *, created: bool = False) -> dict:
     }
     rating.thread = rating_thread(access=access, rating=rating)
     rating.grants = [] if created else grants_for_rating(access=access, rating=rating)
+    visit_lines_load(access=access, visit=rating.visit)
     rating.conversation_url = conversation_url(rating)
     return RatingDetailSerializer(rating).data
 
