@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,11 +125,12 @@ class Profile:
     visits: list[float] = field(default_factory=list)
     ratings: list[float] = field(default_factory=list)
     statements: dict[str, list[int]] = field(default_factory=dict)  # request -> statements per call
-    sql_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # shape -> ms
-    sql_request: dict[str, str] = field(default_factory=dict)  # shape -> visit|rating
+    sql_ms: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))  # (request, shape)
+    round_trips: dict[str, list[int]] = field(default_factory=dict)  # request -> messages sent per call
     python: list[tuple[str, float, int]] = field(default_factory=list)  # (function, own ms per pair, calls)
     commit_ms: float = 0.0
     plans: list[tuple[str, str, float, float, list[tuple[str, float]]]] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU ms per pair: this process, its PostgreSQL backend
 
     def sql_per_pair(self) -> float:
         return sum(sum(v) for v in self.sql_ms.values()) / max(1, len(self.pairs))
@@ -165,6 +167,33 @@ def _own_time(stats: pstats.Stats, pairs: int) -> list[tuple[str, float, int]]:
     return sorted(rows, key=lambda r: -r[1])
 
 
+try:  # the savepoints that travel with the next statement (issue 13); a checkout before it has none
+    from ratings_inbox.postgres.savepoints import Cursor as _SendingCursor
+except ImportError:
+    _SendingCursor = None
+sending = _SendingCursor is not None
+
+
+@contextmanager
+def _sent():
+    """The messages sent to the server inside the block (each statement is one without the module)."""
+    sent: list[str] = []
+    if _SendingCursor is None:
+        yield sent
+        return
+    original = _SendingCursor._send
+
+    def counting(cursor, query, vars):
+        sent.append(query)
+        return original(cursor, query, vars)
+
+    _SendingCursor._send = counting
+    try:
+        yield sent
+    finally:
+        _SendingCursor._send = original
+
+
 def profile(chain: Chain, pairs: int = PROFILED) -> Profile:
     """Posts WARMUP + pairs pairs in-process; times and statements of the last `pairs`, then the
     plans of one more pair."""
@@ -177,24 +206,29 @@ def profile(chain: Chain, pairs: int = PROFILED) -> Profile:
     for n in range(WARMUP):
         post_pair(client, chain, offset + n)
     base = f"/api/v1/merchants/{chain.slug}/"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_before = (time.process_time() * 1000, _cpu_ms([backend]))
     for n in range(WARMUP, WARMUP + pairs):
         visit, rating = chain.pair(offset + n)
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as visit_sql:
+        with CaptureQueriesContext(connection) as visit_sql, _sent() as visit_trips:
             made = _post(client, base + "visits/", visit)
         middle = time.perf_counter()
-        with CaptureQueriesContext(connection) as rating_sql:
+        with CaptureQueriesContext(connection) as rating_sql, _sent() as rating_trips:
             _post(client, base + "ratings/", {**rating, "visit": made["id"]})
         ended = time.perf_counter()
         result.visits.append((middle - started) * 1000)
         result.ratings.append((ended - middle) * 1000)
         result.pairs.append((ended - started) * 1000)
-        for request, captured in (("visit", visit_sql), ("rating", rating_sql)):
+        for request, captured, trips in (("visit", visit_sql, visit_trips), ("rating", rating_sql, rating_trips)):
             result.statements.setdefault(request, []).append(len(captured.captured_queries))
+            result.round_trips.setdefault(request, []).append(len(trips) if sending else len(captured.captured_queries))
             for query in captured.captured_queries:
-                key = shape(query["sql"])
-                result.sql_ms[key].append(float(query["time"]) * 1000)
-                result.sql_request.setdefault(key, request)
+                result.sql_ms[(request, shape(query["sql"]))].append(float(query["time"]) * 1000)
+    result.cpu = {"Django": (time.process_time() * 1000 - cpu_before[0]) / pairs,
+                  "PostgreSQL": (_cpu_ms([backend]) - cpu_before[1]) / pairs}
     # cProfile slows everything down: its own run, for the shares of the Python time.
     profiler = cProfile.Profile()
     profiler.enable()
@@ -389,18 +423,23 @@ def report(result: Profile, run: HttpRun | None, *, load_before: str, load_after
                 + f", in all {sum(run.cpu.values()):.1f} ms: the {os.cpu_count()} cores of this machine, "
                 f"alone, would carry **{run.capacity:.0f} pairs/s** at this cost.", ""]
     statements = {k: statistics.mean(v) for k, v in result.statements.items()}
+    trips = {k: statistics.mean(v) for k, v in result.round_trips.items()}
     lines += [
         f"In-process (Django's test client, one client, persistent connection), {n} pairs: pair p50 "
         f"{_fmt(pct(result.pairs, 50))} ms, p95 {_fmt(pct(result.pairs, 95))} ms (visit p50 "
         f"{_fmt(pct(result.visits, 50))}, rating p50 {_fmt(pct(result.ratings, 50))}); "
-        f"{statements.get('visit', 0):.1f} + {statements.get('rating', 0):.1f} statements per pair; "
+        f"{statements.get('visit', 0):.1f} + {statements.get('rating', 0):.1f} statements per pair as Django "
+        f"records them (SAVEPOINT and RELEASE included), {trips.get('visit', 0):.1f} + {trips.get('rating', 0):.1f} "
+        f"round trips to the server; "
         f"SQL {result.sql_per_pair():.1f} ms per pair (as the client waits for it), commit "
-        f"{result.commit_ms:.1f} ms (the deferred foreign-key checks run there).", "",
+        f"{result.commit_ms:.1f} ms (the deferred foreign-key checks run there). CPU per pair: "
+        + ", ".join(f"{name} {ms:.1f} ms" for name, ms in result.cpu.items())
+        + " (Django's with the test client and the statements' capture).", "",
         "### Statements of a pair (in-process, mean ms as the client waits)", "",
         "| request | statement | per pair | mean ms | share of SQL |", "|---|---|---|---|---|"]
     total = sum(sum(v) for v in result.sql_ms.values()) or 1.0
-    for key, values in sorted(result.sql_ms.items(), key=lambda kv: -sum(kv[1])):
-        lines.append(f"| {result.sql_request[key]} | `{key[:150]}` | {len(values) / n:.2f} | "
+    for (request, key), values in sorted(result.sql_ms.items(), key=lambda kv: -sum(kv[1])):
+        lines.append(f"| {request} | `{key[:150]}` | {len(values) / n:.2f} | "
                      f"{statistics.mean(values):.2f} | {100 * sum(values) / total:.0f} % |")
     lines += ["", "### Where the Python time goes (cProfile, own time per pair, top 25)", "",
               "| function | ms per pair | calls per pair |", "|---|---|---|"]
