@@ -46,9 +46,9 @@ def visit_ingest(
     external id (created when new; an e-mail or phone left out keeps the known one), the ratings'
     sort key when its name changed, and the visit with its invoice lines.
 
-    A repeated invoice of the branch is a Conflict (409) from visit_record, and this transaction,
-    the customer's changes with it, is rolled back; a racing twin that passes visit_record's check
-    hits the unique key, a Conflict too.
+    A repeated invoice of the branch is a Conflict (409): visit_record's INSERT meets the unique
+    key (a racing twin's as well), and this use case's changes, the customer's with them, are
+    rolled back.
     """
     # Through the module: a test holds one till's insert open there to race another (SEC-7).
     customer = customer_services.customer_upsert(

@@ -337,9 +337,10 @@ def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
     """(last visit, last rating, last 9-10) of the customer's rollup, its row created when new and
     locked until commit: two writers for one customer take turns.
 
-    One statement (issue 13): the conflict's no-op update locks the existing row as FOR UPDATE would
-    (waiting for a writer that holds it, then reading its committed values) and returns it; it sets
-    a column that is neither the distribution column nor indexed (Citus, HOT updates)."""
+    One statement (issue 13): the conflict's no-op update locks the existing row against the other
+    writers, as the SELECT … FOR UPDATE after an INSERT … DO NOTHING did (it waits for one that holds
+    it, then returns the committed values); it sets a column that is neither the distribution column
+    nor indexed (Citus, HOT updates)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents)
