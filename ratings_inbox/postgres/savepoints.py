@@ -9,7 +9,8 @@ a third of its round trips.
 This connection keeps those statements until the next one that does something and sends them in
 the same message, before it (`SAVEPOINT "s1"; INSERT …`): the server runs the same statements in
 the same order, in the same transaction, so every savepoint exists exactly when Django's does and
-a failure rolls back to the same place. What may be dropped, is: at COMMIT or ROLLBACK of the
+a failure rolls back to the same place. Only a query carries them; before any other command (a SET
+LOCAL of the tenant on Citus, a COPY) they are sent on their own. What may be dropped, is: at COMMIT or ROLLBACK of the
 transaction the savepoints still waiting end with it, and a `ROLLBACK TO SAVEPOINT` of one still
 waiting has nothing to undo (no statement ran since), so everything queued after it is dropped
 instead (the savepoint itself stays queued: Django releases it next).
@@ -27,6 +28,9 @@ from psycopg2 import extensions
 
 BOOKKEEPING = re.compile(r'(SAVEPOINT|RELEASE SAVEPOINT) "?[\w$]+"?$')
 ROLLBACK_TO = re.compile(r'ROLLBACK TO SAVEPOINT ("?[\w$]+"?)$')
+# What the queued statements may travel with: a query. Not a command: Citus records a SET LOCAL's
+# whole message to replay it on the workers it connects to later, savepoints included.
+CARRIER = re.compile(r"\s*\(*\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES|TABLE)\b", re.IGNORECASE)
 
 
 class Cursor(extensions.cursor):
@@ -53,7 +57,7 @@ class Cursor(extensions.cursor):
                 del pending[pending.index(f"SAVEPOINT {rollback.group(1)}") + 1:]
                 self._queued = query.encode()
                 return None
-        if pending and self.name is None and isinstance(query, str):
+        if pending and self.name is None and isinstance(query, str) and CARRIER.match(query):
             prefix = "; ".join(pending) + "; "
             pending.clear()
             self._sent_before = len(prefix.encode())

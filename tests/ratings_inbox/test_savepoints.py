@@ -94,3 +94,16 @@ def test_queued_savepoints_precede_a_server_side_cursor_and_end_with_the_transac
     with transaction.atomic():
         _create("d")  # the next transaction starts clean
     assert _merchant_names() == ["a", "b", "c", "d"]
+
+
+def test_a_command_travels_alone_after_the_queued_savepoints(round_trips):
+    """Only a query carries them: Citus replays a SET LOCAL's whole message on the workers."""
+    with transaction.atomic():
+        connection.ensure_connection()
+        round_trips.clear()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute("SELECT 1")
+    # The savepoint alone, the command alone, the query; the RELEASE ends with the commit.
+    assert len(round_trips) == 3 and round_trips[0].startswith('SAVEPOINT "') and ";" not in round_trips[0]
+    assert round_trips[1:] == ["SET LOCAL statement_timeout = 0", "SELECT 1"]
