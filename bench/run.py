@@ -20,6 +20,10 @@ search and summary queries), compares RLS on with off (the same SQL as a superus
 which bypasses the policies), and the sustained throughput of the list against hello.
 It also measures the analytics endpoints and dashboard (ANA-1..6) over a two-year range, each
 against its target of p95 ≤ 50 ms, with the SQL time and plan of each.
+And the write path (issue 13, bench/ingest.py; the rows named "ingest"): visit + rating pairs posted
+with integration keys by 4 client threads through the same gunicorn (pairs/s, p50/p95 per pair),
+and one pair's profile in-process (its statements and their times, the Python time by function,
+each statement's plan times).
 Writes docs/bench/latest.md and docs/bench/latest.png; BENCH_ONLY=<regex> measures only the rows
 whose names match, and BENCH_OUTPUT=<name> writes docs/bench/<name>.md/.png instead (a partial run
 must not replace the full report).
@@ -58,6 +62,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import ingest  # noqa: E402
 from bench.common import (  # noqa: E402
     BENCH_EMAIL,
     BENCH_PASSWORD,
@@ -858,10 +863,12 @@ def measure() -> None:
     merchant_rows = Rating.objects.using("owner").filter(merchant=merchant).count()
     scenarios = build_scenarios(merchant)
     pooler = not ON_CITUS and ONLY.search(POOLER_ROW) is not None
-    if not scenarios and not pooler:
+    ingesting = not ON_CITUS and ONLY.search("ingest") is not None
+    if not scenarios and not pooler and not ingesting:
         sys.exit("No endpoint to measure yet (neither the API nor the inbox page is in the URLs).")
     load = [os.getloadavg()]
     tput, hello, rls, pooled = {}, [], [], []
+    text_ingest: list[str] = []
     if scenarios:
         say(f"{len(scenarios)} requests to measure{' on Citus' if ON_CITUS else ''}: capturing their SQL")
         capture(scenarios, tokens[0])
@@ -870,6 +877,12 @@ def measure() -> None:
             shard_counts(scenarios, merchant.pk)
         say("database floors, RLS on/off and plans")
         db_floors(scenarios, merchant.pk)
+    chain = profiled = None
+    if ingesting:
+        say(f"ingestion: {ingest.PROFILED} pairs in-process, profiled")
+        chain = ingest.chain_for(merchant)
+        profiled = ingest.profile(chain)
+    if scenarios or ingesting:
         sql_file = Path("/tmp") / f"bench-sql-{os.getpid()}.json"
         sql_file.write_text(json.dumps({s.key: s.statements for s in scenarios}))
         port = free_port()
@@ -878,14 +891,22 @@ def measure() -> None:
         try:
             http = Http(port)
             cookie = http.login() if any(s.kind == "html" for s in scenarios) else ""
-            say("HTTP requests")
-            hello = measure_http(http, scenarios, tokens, cookie)
-            say("throughput")
-            lists = [s for s in scenarios if s.name == "list -created_at"]
-            tput["hello"] = throughput(http, "/bench/hello/", lambda i: {})
-            if lists:
-                tput["list -created_at"] = throughput(
-                    http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
+            if scenarios:
+                say("HTTP requests")
+                hello = measure_http(http, scenarios, tokens, cookie)
+                say("throughput")
+                lists = [s for s in scenarios if s.name == "list -created_at"]
+                tput["hello"] = throughput(http, "/bench/hello/", lambda i: {})
+                if lists:
+                    tput["list -created_at"] = throughput(
+                        http, lists[0].path, lambda i: {"Authorization": f"Token {tokens[i % len(tokens)]}"})
+            if ingesting:
+                say(f"ingestion: {ingest.PAIRS} pairs over HTTP, {ingest.THREADS} threads")
+                before = ingest.load()
+                admin = pg_connect(superuser=True)
+                posted = ingest.over_http(port, chain, gunicorn=process.pid, admin=admin)
+                admin.close()
+                text_ingest = ingest.report(profiled, posted, load_before=before, load_after=ingest.load())
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
@@ -898,6 +919,8 @@ def measure() -> None:
         pooled = pooler_throughput(f"/api/v1/merchants/{merchant.slug}/ratings/?ordering=-created_at", tokens)
         load.append(os.getloadavg())
     text = report(scenarios, hello, rls, tput, merchant_rows, total_rows)
+    if text_ingest:
+        text += "\n".join(text_ingest) + "\n"
     text += "\n" + "\n".join(
         [("Citus 13.2 (../shared/citus/cluster: coordinator + 2 workers on this machine); " if ON_CITUS else "")
          + "load average (1, 5, 15 min) at the start and after each part: "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from merchants.access import Access
+from ratings_inbox import rows
 
-from .models import Customer, CustomerNameToken, Visit
+from .models import Customer, CustomerNameToken, InvoiceLine, Visit
 from .names import search_prefixes
 
 
@@ -63,6 +65,38 @@ def customer_list(*, access: Access, q: str = "") -> QuerySet[Customer]:
 def visit_list(*, access: Access) -> QuerySet[Visit]:
     """The visits of the access's branches, unordered."""
     return access.scope(Visit.objects)
+
+
+def visit_find(*, access: Access, id: int) -> Visit | None:
+    """One of the visits of the access's branches with its customer, or None: visit_list's rule in
+    plain SQL (ratings_inbox.rows), for every rating the point of sale posts (issue 13)."""
+    branch_rule, branch_params = access.branch_sql("v.branch_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.select_list(Visit, 'v')}, {rows.select_list(Customer, 'c')} FROM customers_visit v"
+            " JOIN customers_customer c ON c.merchant_id = v.merchant_id AND c.id = v.customer_id"
+            f" WHERE v.merchant_id = %s{branch_rule} AND v.id = %s", [access.merchant_id, *branch_params, id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    visit, customer = rows.instances(row, Visit, Customer)
+    Visit._meta.get_field("customer").set_cached_value(visit, customer)
+    return visit
+
+
+def visit_lines_load(*, access: Access, visit: Visit) -> None:
+    """The visit's invoice lines in order (DET-4), read in plain SQL (ratings_inbox.rows) into
+    `visit.lines.all()` as prefetch_related would: every rating opened or posted shows them."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rows.select_list(InvoiceLine, 'l')} FROM customers_invoiceline l"
+                       " WHERE l.merchant_id = %s AND l.visit_id = %s ORDER BY l.position, l.id",
+                       [access.merchant_id, visit.pk])
+        lines = [rows.instance(InvoiceLine, row) for row in cursor.fetchall()]
+    for line in lines:
+        InvoiceLine._meta.get_field("visit").set_cached_value(line, visit)
+    prefetched = InvoiceLine.objects.none()
+    prefetched._result_cache, prefetched._prefetch_done = lines, True
+    visit._prefetched_objects_cache = {**getattr(visit, "_prefetched_objects_cache", {}), "lines": prefetched}
 
 
 def customer_visits(*, access: Access, customer: Customer):

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.links import conversation_url
-from customers.selectors import customer_list
+from customers.selectors import customer_list, visit_lines_load
 from gifts.selectors import customer_gift_counters, grants_for_rating
 from merchants.api_views import MerchantView
 from merchants.selectors import branch_list
@@ -151,8 +151,12 @@ def case_filters(request, filters: RatingFilters) -> None:
     filters.sla = params.choice(request, "sla", [Sla.AT_RISK, Sla.BREACHED])
 
 
-def rating_detail_data(view, rating: Rating) -> dict:
-    """The rating as API.md's detail: visit and invoice, customer counters, thread, grants."""
+def rating_detail_data(view, rating: Rating, *, created: bool = False) -> dict:
+    """The rating as API.md's detail: visit and invoice, customer counters, thread, grants.
+
+    created: the rating was inserted by this request's transaction, which gave it no gift; no other
+    transaction can have (none sees the rating before this one commits): its grants are not read.
+    """
     access = view.access
     customer = rating.customer
     rating.customer_stats = {
@@ -161,7 +165,8 @@ def rating_detail_data(view, rating: Rating) -> dict:
         **customer_gift_counters(access=access, customer=customer, last_score=True),
     }
     rating.thread = rating_thread(access=access, rating=rating)
-    rating.grants = grants_for_rating(access=access, rating=rating)
+    rating.grants = [] if created else grants_for_rating(access=access, rating=rating)
+    visit_lines_load(access=access, visit=rating.visit)
     rating.conversation_url = conversation_url(rating)
     return RatingDetailSerializer(rating).data
 

@@ -13,13 +13,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from customers.links import rating_url
-from customers.selectors import visit_list
+from customers.selectors import visit_find
 from customers.serializers import VisitCreatedSerializer, VisitCreateSerializer
 from customers.services import InvoiceLineInput
 from inbox import api as ratings_api
 from inbox.serializers import RatingCreateSerializer, RatingDetailSerializer
 from merchants.api_views import MerchantView
-from merchants.selectors import branch_list
+from merchants.selectors import branch_find
 from ratings.selectors import rating_get
 from ratings_inbox.api.schema import WRITE_ERRORS, errors
 
@@ -37,7 +37,7 @@ class RatingListView(ratings_api.RatingListView):
         data = RatingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        visit = visit_list(access=self.access).filter(pk=values["visit"]).select_related("customer").first()
+        visit = visit_find(access=self.access, id=values["visit"])
         if visit is None:
             raise ValidationError({"visit": [_("Not a visit of this merchant.")]})
         rating = services.rating_received(
@@ -45,7 +45,7 @@ class RatingListView(ratings_api.RatingListView):
             created_at=values.get("created_at"),
         )
         rating = rating_get(access=self.access, id=rating.pk)
-        return Response(ratings_api.rating_detail_data(self, rating), status=status.HTTP_201_CREATED)
+        return Response(ratings_api.rating_detail_data(self, rating, created=True), status=status.HTTP_201_CREATED)
 
 
 class VisitCreateView(MerchantView):
@@ -69,7 +69,7 @@ class VisitCreateView(MerchantView):
         data = VisitCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        branch = branch_list(access=self.access).filter(pk=values["branch"]).first()
+        branch = branch_find(access=self.access, id=values["branch"])
         if branch is None:
             raise ValidationError({"branch": [_("Not a branch of this merchant.")]})
         person, invoice = values["customer"], values["invoice"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from autoreply.services import autoreply_delay_for_new_rating, autoreply_schedule
 from customers import services as customer_services
@@ -19,7 +18,6 @@ from merchants.models import Branch, Merchant
 from ratings.counters import visit_counted
 from ratings.models import Rating
 from ratings.services import rating_create, ratings_customer_renamed
-from ratings_inbox.errors import Conflict
 
 
 @transaction.atomic
@@ -48,17 +46,15 @@ def visit_ingest(
     external id (created when new; an e-mail or phone left out keeps the known one), the ratings'
     sort key when its name changed, and the visit with its invoice lines.
 
-    A repeated invoice of the branch is a Conflict (409); a racing twin that passes this check
-    hits the unique key in visit_record, a Conflict too.
+    A repeated invoice of the branch is a Conflict (409): visit_record's INSERT meets the unique
+    key (a racing twin's as well), and this use case's changes, the customer's with them, are
+    rolled back.
     """
-    if Visit.objects.filter(merchant=merchant, branch=branch, invoice_number=invoice_number).exists():
-        raise Conflict({"invoice_number": _("This invoice is already recorded for this branch.")})
     # Through the module: a test holds one till's insert open there to race another (SEC-7).
     customer = customer_services.customer_upsert(
         merchant=merchant, external_id=external_id, full_name=full_name, email=email, phone=phone,
-        keep_contact=True,
+        keep_contact=True, renamed=lambda renamed: ratings_customer_renamed(customer=renamed),
     )
-    ratings_customer_renamed(customer=customer)
     return visit_arrived(
         merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,
         invoice_number=invoice_number, invoice_total=invoice_total, currency=currency, lines=lines,

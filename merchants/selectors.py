@@ -46,6 +46,17 @@ def api_keys_by_prefix(prefix: str) -> list[ApiKey]:
     return list(ApiKey.objects.raw("SELECT * FROM merchants_apikey_by_prefix(%s)", [prefix]))
 
 
+def branch_find(*, access: Access, id: int) -> Branch | None:
+    """One of the branches the access may see, or None: branch_list's rule in plain SQL
+    (ratings_inbox.rows), for the point of sale's every visit (issue 13)."""
+    branch_rule, branch_params = access.branch_sql("b.id")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rows.select_list(Branch, 'b')} FROM merchants_branch b"
+                       f" WHERE b.merchant_id = %s{branch_rule} AND b.id = %s", [access.merchant_id, *branch_params, id])
+        row = cursor.fetchone()
+    return None if row is None else rows.instance(Branch, row)
+
+
 def branch_list(*, access: Access) -> QuerySet[Branch]:
     """The merchant's branches that the access may see, by name (TEN-5)."""
     return access.scope(Branch.objects, branch="id").order_by("name", "id")

@@ -338,48 +338,63 @@ def customer_visits_counted(merchant_id: int, customer_id: int) -> None:
 
 def customer_stats_locked(merchant_id: int, customer_id: int) -> tuple:
     """(last visit, last rating, last 9-10) of the customer's rollup, its row created when new and
-    locked until commit: two writers for one customer take turns."""
+    locked until commit: two writers for one customer take turns.
+
+    One statement (issue 13): the conflict's no-op update locks the existing row against the other
+    writers, as the SELECT … FOR UPDATE after an INSERT … DO NOTHING did (it waits for one that holds
+    it, then returns the committed values); it sets a column that is neither the distribution column
+    nor indexed (Citus, HOT updates)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO customers_customerstats (merchant_id, customer_id, visits, spent_cents)
-               VALUES (%s, %s, 0, 0) ON CONFLICT (merchant_id, customer_id) DO NOTHING""",
+               VALUES (%s, %s, 0, 0) ON CONFLICT (merchant_id, customer_id)
+               DO UPDATE SET visits = customers_customerstats.visits
+               RETURNING last_visit_at, last_rating_at, last_promoter_at""",
             [merchant_id, customer_id])
-        cursor.execute(
-            """SELECT last_visit_at, last_rating_at, last_promoter_at FROM customers_customerstats
-               WHERE merchant_id = %s AND customer_id = %s FOR UPDATE""", [merchant_id, customer_id])
         return cursor.fetchone()
+
+
+def _rated_since(last_rating_at, since) -> bool:
+    """Whether the customer may have a rating at or after `since` (any time when None), from their
+    rollup's latest rating time: every transaction that adds a rating sets it (rating_counted), and
+    every customer with a rating has a rollup row (ratings migration 0020 filled them), so a customer
+    whose latest rating is older, or who has none, has nothing to look for (issue 13: no statement)."""
+    return last_rating_at is not None and (since is None or last_rating_at >= since)
 
 
 def visit_counted(visit) -> None:
     """A visit was recorded (ANA-3, ANA-5): the customer's rollup from their visits, and every
     detractor of theirs received before it that had no later visit now counts as returned."""
     merchant_id, customer_id = visit.merchant_id, visit.customer_id
-    last_visit_at, _, _ = customer_stats_locked(merchant_id, customer_id)
-    if last_visit_at is None or visit.visited_at > last_visit_at:
+    last_visit_at, last_rating_at, _ = customer_stats_locked(merchant_id, customer_id)
+    if (last_visit_at is None or visit.visited_at > last_visit_at) and _rated_since(last_rating_at, last_visit_at):
         returned = detractors_between(merchant_id, customer_id, last_visit_at, visit.visited_at)
         bump_many(merchant_id, {rating_id: {"returned": 1} for rating_id in returned})
     customer_visits_counted(merchant_id, customer_id)
 
 
-def rating_counted(rating) -> dict[str, int]:
-    """A rating was saved (ANA-3, ANA-5): the earlier detractors of its customer it re-rates (and,
-    at 9-10, recovers) are bumped, the customer's rollup follows, and the new rating's own funnel
-    flags are returned for its first bump."""
+def rating_counted(rating, **own: int) -> None:
+    """A rating was saved (ANA-3, ANA-5): its own counters (`own`, with its funnel flags) and those
+    of the earlier detractors of its customer it re-rates (and, at 9-10, recovers) are bumped in one
+    statement, which locks every counter row it moves in one order (issue 13: two such bumps, one
+    after the other, deadlocked two tills whose customers' old detractors were of each other's
+    branches), then the customer's rollup follows."""
     merchant_id, customer_id, at = rating.merchant_id, rating.customer_id, rating.created_at
     last_visit_at, last_rating_at, last_promoter_at = customer_stats_locked(merchant_id, customer_id)
     deltas: dict[int, dict[str, int]] = {}
-    if last_rating_at is None or at > last_rating_at:
+    if last_rating_at is not None and at > last_rating_at:  # none before it: no earlier detractor (_rated_since)
         for rating_id in detractors_between(merchant_id, customer_id, last_rating_at, at,
                                             extra=" AND followup_score IS NULL"):
             deltas.setdefault(rating_id, {})["rerated"] = 1
-    if rating.score >= 9 and (last_promoter_at is None or at > last_promoter_at):
+    if rating.score >= 9 and (last_promoter_at is None or at > last_promoter_at) and _rated_since(
+            last_rating_at, last_promoter_at):
         for rating_id in detractors_between(merchant_id, customer_id, last_promoter_at, at,
                                             extra=" AND (followup_score IS NULL OR followup_score < 9)"):
             deltas.setdefault(rating_id, {})["recovered"] = 1
+    if rating.score <= 6:
+        own = {**own, "returned": int(last_visit_at is not None and last_visit_at > at),
+               "rerated": int(last_rating_at is not None and last_rating_at > at),
+               "recovered": int(last_promoter_at is not None and last_promoter_at > at)}
+    deltas[rating.pk] = own
     bump_many(merchant_id, deltas)
     customer_ratings_counted(merchant_id, customer_id)
-    if rating.score > 6:
-        return {}
-    return {"returned": int(last_visit_at is not None and last_visit_at > at),
-            "rerated": int(last_rating_at is not None and last_rating_at > at),
-            "recovered": int(last_promoter_at is not None and last_promoter_at > at)}

@@ -16,7 +16,7 @@ from merchants.services import audit_record
 from notifications.content import staff_reply_email
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue, email_withdraw
-from ratings_inbox.errors import Conflict
+from ratings_inbox.errors import Conflict, violates
 
 from . import cases, counters, staff_emails
 from .models import MESSAGE_MAX_LENGTH, Band, Message, QuickReply, Rating, band_for
@@ -89,6 +89,9 @@ def _add_message(*, rating: Rating, author_kind: str, body: str, author=None, gi
     return message
 
 
+ONE_PER_VISIT = "rating_one_per_visit"
+
+
 def ratings_customer_renamed(*, customer: Customer) -> None:
     """Keeps the ratings' copy of the customer's sort key (customer_name_key) in step with the
     customer's name: one UPDATE, of no row when the name did not change."""
@@ -119,8 +122,6 @@ def rating_create(
     comment = (comment or "").strip() or None
     if comment is not None:
         comment = clean_body(comment, field="comment")
-    if Rating.objects.filter(merchant=merchant, visit=visit).exists():
-        raise Conflict({"visit": _("This visit already has a rating.")})
     customer = visit.customer
     rating = Rating(
         merchant=merchant, visit=visit, customer=customer, branch_id=visit.branch_id,
@@ -128,22 +129,26 @@ def rating_create(
     )
     rating.autoreply_due_at = None if autoreply_delay is None else created_at + autoreply_delay
     cases.case_fields_for_new_rating(rating)
+    if comment is not None:
+        # The comment is the first message (below): counted on the row as it is inserted. Its case
+        # state is the new rating's own (needs a reply since its time), no counter moves twice.
+        rating.messages_count, rating.last_message_at = 1, created_at
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the savepoint costs no round trip (ratings_inbox.postgres.savepoints)
             rating.save()
     except IntegrityError as exc:
+        if not violates(exc, ONE_PER_VISIT):
+            raise
         raise Conflict({"visit": _("This visit already has a rating.")}) from exc
     band = band_for(score)
-    funnel = counters.rating_counted(rating)
-    counters.bump(
+    counters.rating_counted(
         rating, total_ratings=1, comments_received=int(comment is not None),
         unread_comments=int(comment is not None), promoters=int(band == Band.PROMOTER),
         passives=int(band == Band.PASSIVE), detractors=int(band == Band.DETRACTOR), **cases.counted(rating),
-        **funnel,
     )
     if comment is not None:
-        _add_message(rating=rating, author_kind=Message.AuthorKind.CUSTOMER, body=comment,
-                     created_at=created_at)
+        Message.objects.create(merchant_id=merchant.pk, rating=rating, author_kind=Message.AuthorKind.CUSTOMER,
+                               body=comment, created_at=created_at)
     staff_emails.new_detractor_notify(merchant=merchant, rating=rating, now=now)  # SLA-4
     return rating
 

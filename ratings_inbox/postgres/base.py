@@ -20,6 +20,8 @@ import re
 from django.db import transaction
 from django.db.backends.postgresql import base
 
+from .savepoints import Connection, Cursor
+
 SETTINGS = ("app.merchant_id", "app.user_id")
 # Statements that read or write rows, which row-level security filters; others (VACUUM, CREATE
 # INDEX CONCURRENTLY, …) run as they are: some may not run inside a transaction at all.
@@ -39,6 +41,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.tenant: tuple[str, str] | None = None  # (merchant id, user id) as text; "" for none
         self.citus = False
         self.execute_wrappers.append(self._in_tenant_transaction)
+
+    def get_connection_params(self):
+        # Savepoints travel with the next statement instead of alone (issue 13): see savepoints.py.
+        return {**super().get_connection_params(), "connection_factory": Connection, "cursor_factory": Cursor}
 
     def init_connection_state(self):
         super().init_connection_state()
