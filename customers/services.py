@@ -76,14 +76,15 @@ def _customer_insert(merchant: Merchant, external_id: str | None, values: dict) 
 def customer_upsert(
     *, merchant: Merchant, external_id: str | None, full_name: str, email: str | None = None,
     phone: str | None = None, document_id: str | None = None, birth_date=None, keep_contact: bool = False,
-    renamed: Callable[[Customer], None] | None = None,
+    renamed: Callable[[Customer], None] | None = None, since=None,
 ) -> Customer:
     """The customer with this external id (created when new, updated when known).
 
     With keep_contact, an e-mail or phone left out (None) keeps the known one (API-2's visit push).
     A new customer is one INSERT; a known one is written only when something changed, and its name
     tokens only when its name did (issue 13: a till posts the same customer all day); then
-    `renamed(customer)` lets the caller update the copies of the name kept elsewhere.
+    `renamed(customer)` lets the caller update the copies of the name kept elsewhere. `since`: the
+    moment of the visit that brings a new customer, when earlier than now ("Customer since", DET-3).
     """
     full_name = " ".join((full_name or "").split())
     if not full_name:
@@ -99,10 +100,13 @@ def customer_upsert(
         values["birth_date"] = birth_date
     customer = _customer_by_external_id(merchant, external_id) if external_id else None
     if customer is None:
+        if since is not None and since < timezone.now():
+            values["created_at"] = since
         customer, created = _customer_insert(merchant, external_id or None, values)
         if created:
             _name_tokens_insert(customer)
             return customer
+    values.pop("created_at", None)
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     for name in changed:
         setattr(customer, name, values[name])

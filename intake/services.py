@@ -53,7 +53,7 @@ def visit_ingest(
     # Through the module: a test holds one till's insert open there to race another (SEC-7).
     customer = customer_services.customer_upsert(
         merchant=merchant, external_id=external_id, full_name=full_name, email=email, phone=phone,
-        keep_contact=True, renamed=lambda renamed: ratings_customer_renamed(customer=renamed),
+        keep_contact=True, renamed=lambda renamed: ratings_customer_renamed(customer=renamed), since=visited_at,
     )
     return visit_arrived(
         merchant=merchant, branch=branch, customer=customer, visited_at=visited_at,

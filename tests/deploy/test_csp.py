@@ -66,6 +66,7 @@ def world(make, merchant):
         "rate": make_token("rate", merchant_id=merchant.pk, object_id=visit.pk),
         "conversation": make_token("conversation", merchant_id=merchant.pk, object_id=rating.pk),
         "unsubscribe": make_token("unsubscribe", merchant_id=merchant.pk, object_id=customer.pk),
+        "followup": make_token("followup", merchant_id=merchant.pk, object_id=rating.pk),
         "stop": stop_url(membership=Membership.objects.get(merchant=merchant, user=admin_user),
                          kind="digest").rstrip("/").rpartition("/")[2],
     }
