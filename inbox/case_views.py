@@ -73,6 +73,17 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _case_context(request, rating, error: str | None) -> dict:
+    """What the answer to a case change needs: the bar (with the refusal, if any) and the thread, and,
+    out of band, the counters, the rating's row and the poller with the new signature, so the next poll
+    does not redraw what this answer already shows (and the refusal with it)."""
+    page = Inbox(request, opened_id=rating.pk)
+    summary = page.summary()
+    return {"rating": rating, **opened_rating(access=request.access, rating=rating), "case_error": error,
+            "inbox": page, "query": page.query, "opened_id": rating.pk, "oob": True, "oob_thread": True,
+            "summary": summary, **page.poller(summary, rating)}
+
+
 @require_POST
 @member_required()
 def case_change(request, merchant_slug, rating_id: int):
@@ -90,8 +101,7 @@ def case_change(request, merchant_slug, rating_id: int):
         if error:
             messages.error(request, error)
         return redirect(page.rating_url(rating.pk))
-    context = {"rating": rating, **opened_rating(access=request.access, rating=rating), "case_error": error,
-               "query": request.GET.urlencode(), "oob_thread": True}
+    context = _case_context(request, rating, error)
     if error is None:
         toast = _done(changes, request.user, context["case"])
     return render(request, "ratings/_case_response.html", {**context, "toast": toast, "toast_error": error})
@@ -111,8 +121,7 @@ def followup_request(request, merchant_slug, rating_id: int):
         if error:
             messages.error(request, error)
         return redirect(Inbox(request, opened_id=rating_id).rating_url(rating.pk))
-    context = {"rating": rating, **opened_rating(access=request.access, rating=rating), "case_error": error,
-               "query": request.GET.urlencode(), "oob_thread": True}
+    context = _case_context(request, rating, error)
     toast = None if error else _("We asked %(name)s to rate us again.") % {"name": rating.customer.full_name}
     return render(request, "ratings/_case_response.html", {**context, "toast": toast, "toast_error": error})
 

@@ -306,3 +306,21 @@ def test_the_poll_redraws_bar_and_log_when_the_customer_reopens_CASE_1_CASE_5(ma
     refreshed = re.search(r'<section id="case-bar"[^>]*hx-swap-oob="true".*?</section>', html, re.S).group(0)
     assert "case-status-open" in refreshed and "Reopen" not in refreshed
     assert log_lines(html) == ["Ana Admin resolved the case", "System reopened the case"]
+
+
+def test_a_case_change_answers_its_row_counters_and_poller_so_the_next_poll_has_nothing_new_CASE_3(
+        make, merchant, admin_client):
+    """The answer carries the rating's row, the counters and the poller's new signature out of band: the
+    next poll finds nothing to redraw (204), so it cannot wipe a refusal the bar is showing."""
+    rating = make.rating(merchant, 4, "Demora")
+    html = act(admin_client, merchant, rating, owner="me").content.decode()
+    assert f'<li id="row-{rating.pk}"' in html and 'id="counters"' in html
+    signature = re.search(r'<div id="poller"[^>]*hx-swap-oob="true"[^>]*hx-vals=\'\{"sig": "([^"]+)"\}\'', html).group(1)
+    poll = admin_client.get(f"/m/{merchant.slug}/inbox/poll/", {"open": rating.pk, "sig": signature},
+                            HTTP_HX_TARGET="poller", **HX)
+    assert poll.status_code == 204
+    refused = act(admin_client, merchant, rating, owner="999999").content.decode()
+    assert 'id="case-error"' in refused
+    signature = re.search(r'<div id="poller"[^>]*hx-vals=\'\{"sig": "([^"]+)"\}\'', refused).group(1)
+    assert admin_client.get(f"/m/{merchant.slug}/inbox/poll/", {"open": rating.pk, "sig": signature},
+                            HTTP_HX_TARGET="poller", **HX).status_code == 204
