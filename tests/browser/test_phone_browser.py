@@ -138,6 +138,10 @@ def test_phone_invoice_without_sideways_scroll_DET_4(seeded, open_page):
         assert in_view(page, line)
     expect(page.locator(".invoice-each").first).to_be_visible()
     expect(page.locator(".invoice tfoot .total")).to_be_visible()
+    # The total stands under the line totals, and the table fills the panel.
+    edges = page.evaluate("""() => ['.invoice tbody tr:first-child td:last-child', '.invoice tfoot .total']
+        .map(s => Math.round(document.querySelector(s).getBoundingClientRect().right))""")
+    assert edges[0] == edges[1]
     screenshot(page, "phone-invoice.png")
     # The same panel beside an opened rating.
     page.goto(f"/m/{merchant.slug}/inbox/{jose.pk}/")
