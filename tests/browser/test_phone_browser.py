@@ -293,3 +293,16 @@ def test_no_page_scrolls_sideways_on_a_phone_INB_7(seeded, open_page):
             if width != PHONE["width"]:
                 wide[f"{language} {url}"] = width
     assert wide == {}
+
+
+def test_desktop_case_bar_target_keeps_clear_of_the_actions_CASE_1(seeded, open_page):
+    """'Answered in time · target Dec 6, 2026, 5:22 PM' ran under 'Assign to me' at 1440: it wraps in its column."""
+    from ratings.services import rating_reply
+
+    merchant, ratings, admin = seeded["merchant"], seeded["ratings"], seeded["admin"]
+    rating_reply(merchant=merchant, rating=ratings[4], author=admin, body="Qué pena con usted, lo revisamos hoy.")
+    page = open_page(admin, **DESKTOP)
+    page.goto(f"/m/{merchant.slug}/inbox/{ratings[4].pk}/")
+    expect(page.locator("#case-bar .sla")).to_contain_text("Answered in time")
+    assert not overlap(page, "#case-bar .sla", "#case-bar .case-actions")
+    assert page.locator("#case-bar").evaluate("e => e.scrollWidth <= e.clientWidth")
