@@ -460,7 +460,7 @@ def _panel(request, template: str, context: dict, title: str):
     """The drawer's panel for htmx; typed or reloaded, the same panel as a page of its own, as the invoice is."""
     if _htmx_target(request):
         return render(request, template, context)
-    return render(request, "ratings/panel_page.html", {**context, "panel": template, "title": title})
+    return render(request, "ratings/panel_page.html", {**context, "panel": template, "title": title, "standalone": True})
 
 
 @require_GET

@@ -95,6 +95,9 @@ def test_profile_and_history_typed_or_reloaded_are_whole_pages_DET_2_DET_3(make,
         assert f"<title>{title} · {merchant.name}</title>" in page
         panel = admin_client.get(url(merchant, rating, tail), HTTP_HX_TARGET="drawer", **HX).content.decode()
         assert "<html" not in panel and panel.count("drawer-panel") == 1
+        # On the page of its own a rating of the history is a plain link (no #detail-pane to swap into).
+        if tail == "history/":
+            assert 'hx-target="#detail-pane"' in panel and 'hx-target="#detail-pane"' not in page
 
 
 def test_invoice_lines_with_currency_DET_4(make, merchant, admin_client):
