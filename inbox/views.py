@@ -441,8 +441,9 @@ def history(request, merchant_slug, rating_id: int):
     ratings = list(customer_ratings(access=request.access, customer=rating.customer)[:HISTORY_LIMIT])
     for item in ratings:
         item.url = page.rating_url(item.pk)
-    return render(request, "ratings/_history.html",
-                  {"rating": rating, "customer": rating.customer, "ratings": ratings, "inbox": page})
+    context = {"rating": rating, "customer": rating.customer, "ratings": ratings, "inbox": page}
+    return _panel(request, "ratings/_history.html", context,
+                  _("History of %(name)s") % {"name": rating.customer.full_name})
 
 
 @require_GET
@@ -451,8 +452,15 @@ def profile(request, merchant_slug, rating_id: int):
     """Personal data and every visit, newest first (DET-3)."""
     rating = rating_get(access=request.access, id=rating_id)
     visits = list(customer_visits(access=request.access, customer=rating.customer))
-    return render(request, "ratings/_profile.html",
-                  {"rating": rating, "customer": rating.customer, "visits": visits})
+    return _panel(request, "ratings/_profile.html", {"rating": rating, "customer": rating.customer, "visits": visits},
+                  _("Customer profile"))
+
+
+def _panel(request, template: str, context: dict, title: str):
+    """The drawer's panel for htmx; typed or reloaded, the same panel as a page of its own, as the invoice is."""
+    if _htmx_target(request):
+        return render(request, template, context)
+    return render(request, "ratings/panel_page.html", {**context, "panel": template, "title": title, "standalone": True})
 
 
 @require_GET

@@ -1,5 +1,5 @@
 """`{{ total|money:visit.currency }}`, `{{ count|number }}`, `{{ at|day }}`, `{{ at|moment }}`,
-`{{ at|clock }}`: ratings_inbox.l10n's formats as builtin filters (settings TEMPLATES "builtins"),
+`{{ at|clock }}`, `{{ at|clock_seconds }}`: ratings_inbox.l10n's formats as builtin filters (settings TEMPLATES "builtins"),
 so every page, e-mail and list writes money, counts and dates one way."""
 
 from django import template
@@ -12,6 +12,7 @@ register.filter("money", l10n.money)
 register.filter("day", l10n.day)
 register.filter("moment", l10n.moment)
 register.filter("clock", l10n.clock)
+register.filter("clock_seconds", l10n.clock_seconds)
 
 
 @register.filter

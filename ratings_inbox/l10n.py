@@ -118,6 +118,14 @@ def clock(value: dt.datetime | None) -> str:
     return format_time(value.time(), "short", locale=language_locale())
 
 
+def clock_seconds(value: dt.datetime | None) -> str:
+    """'14:05:09' / '2:05:09 PM': the clock to the second, for what happens within seconds (a held reply)."""
+    if value is None:
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_time(value.time(), "medium", locale=language_locale())
+
+
 def moment(value: dt.datetime | None) -> str:
     """'3 dic 2026, 14:05' / 'Dec 3, 2026, 2:05 PM': the day and the clock of `day` and `clock`."""
     if value is None:

@@ -115,3 +115,22 @@ def test_dashboard_filters_csv_and_watchlist_ANA_1_ANA_5_ANA_6(history, open_pag
         page.locator("#table-watchlist").get_by_role("link", name="Gabriela Núñez").click()
         expect(page).to_have_url(re.compile(rf".*/m/{merchant.slug}/inbox/{history['latest']['Gabriela Núñez'].pk}/$"))
         expect(page.get_by_text("Gabriela Núñez").first).to_be_visible()
+
+
+def test_phone_branch_picker_whole_in_spanish_ANA_1(history, open_page):
+    """'Todas mis sucursales' read 'Todas mis sucurs' in half the phone's width: the branch has its own line."""
+    admin = history["admin"]
+    admin.language = "es"
+    admin.save(update_fields=["language"])
+    with time_machine.travel(NOW, tick=False):
+        page = open_page(admin, width=375, height=812)
+        page.goto(f"/m/{history['merchant'].slug}/analytics/")
+        assert page.locator("#an-branch").evaluate("""s => {
+            const probe = document.createElement('span');
+            probe.style.font = getComputedStyle(s).font;
+            probe.textContent = s.options[s.selectedIndex].text;
+            document.body.append(probe);
+            const text = probe.getBoundingClientRect().width;
+            probe.remove();
+            return text + parseFloat(getComputedStyle(s).paddingLeft) + 24 <= s.clientWidth;
+        }""")

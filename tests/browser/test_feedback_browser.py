@@ -60,7 +60,7 @@ def test_delivery_state_failed_with_reason_then_sent_after_the_retry_THR_2_AR_5(
     expect(page.locator("#toast .toast")).to_have_text(re.compile("Reply sent"))
     reply = page.locator("#thread .msg-staff").last
     # It waits out the reply's undo window, and says until when.
-    expect(reply.locator(".delivery")).to_have_text(re.compile(r"^E-mail leaves at \d\d:\d\d:\d\d, unless the reply is undone$"))
+    expect(reply.locator(".delivery")).to_have_text(re.compile(r"^E-mail leaves at \d{1,2}:\d\d:\d\d\s[AP]M, unless the reply is undone$"))
     email = OutgoingEmail.objects.get(rating=jose, kind=OutgoingEmail.Kind.STAFF_REPLY)
 
     # Not sendable in the reply's undo window; once it has passed the server refuses (451): the reply

@@ -32,6 +32,13 @@ def in_view(page, locator) -> bool:
     }""")
 
 
+def overlap(page, first: str, second: str) -> bool:
+    return page.evaluate("""([a, b]) => {
+        const r = document.querySelector(a).getBoundingClientRect(), s = document.querySelector(b).getBoundingClientRect();
+        return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+    }""", [first, second])
+
+
 def no_sideways_scroll(page) -> None:
     assert page.evaluate("document.scrollingElement.scrollWidth") == page.viewport_size["width"]
 
@@ -82,6 +89,11 @@ def test_phone_open_a_rating_reply_back_and_next_INB_7(seeded, open_page):
     page.locator("#send-reply").click()
     expect(page.locator("#toast .toast")).to_contain_text("Reply sent")
     expect(page.locator("#thread .msg-staff").last).to_contain_text("Lo llamamos hoy")
+    # The toast keeps clear of the composer: with the Send button at the foot of the screen, as a thumb
+    # leaves it after sending, the button stays uncovered.
+    page.locator("#send-reply").evaluate("e => window.scrollBy(0, e.getBoundingClientRect().bottom - innerHeight + 8)")
+    assert not overlap(page, "#toast .toast", "#send-reply")
+    assert in_view(page, page.locator("#send-reply"))
 
     # Next and previous without a swipe: the buttons of the rating's own bar, which stays on screen.
     previous = page.get_by_role("button", name="Open the previous rating")
@@ -126,6 +138,10 @@ def test_phone_invoice_without_sideways_scroll_DET_4(seeded, open_page):
         assert in_view(page, line)
     expect(page.locator(".invoice-each").first).to_be_visible()
     expect(page.locator(".invoice tfoot .total")).to_be_visible()
+    # The total stands under the line totals, and the table fills the panel.
+    edges = page.evaluate("""() => ['.invoice tbody tr:first-child td:last-child', '.invoice tfoot .total']
+        .map(s => Math.round(document.querySelector(s).getBoundingClientRect().right))""")
+    assert edges[0] == edges[1]
     screenshot(page, "phone-invoice.png")
     # The same panel beside an opened rating.
     page.goto(f"/m/{merchant.slug}/inbox/{jose.pk}/")
@@ -228,3 +244,65 @@ def test_desktop_proportions_INB_1(seeded, open_page):
     tops = row.locator(".gift-actions .button").evaluate_all("bs => bs.map(b => b.getBoundingClientRect().top)")
     assert len(tops) == 3 and len(set(tops)) == 1
     screenshot(page, "gifts-catalogue-1440.png")
+
+
+def test_no_page_scrolls_sideways_on_a_phone_INB_7(seeded, open_page):
+    """Every page at 375 px, in Spanish (the default) and in English: the document is exactly as wide as the
+    screen. The resolved case carries the longest target pill ("Respondido a tiempo · objetivo …") and the
+    "3 → 8" header (ANA-4)."""
+    from customers.links import conversation_url, followup_url, rating_url
+    from gifts.services import gift_grant
+    from merchants.access import Access
+    from ratings.cases import case_update
+    from ratings.followup import followup_request
+    from ratings.models import Rating
+    from ratings.services import followup_answer, rating_reply
+
+    merchant, ratings, admin = seeded["merchant"], seeded["ratings"], seeded["admin"]
+    catalogue(merchant, admin)
+    from gifts.models import Gift
+
+    gift_grant(merchant=merchant, actor=admin, rating=ratings[1], gift=Gift.objects.filter(merchant=merchant).first())
+    answered, asked = ratings[4], ratings[6]
+    rating_reply(merchant=merchant, rating=answered, author=admin, body="Qué pena con usted, lo revisamos hoy.")
+    for rating in (answered, asked):
+        case_update(access=Access.system(merchant), rating=Rating.objects.get(pk=rating.pk), actor=admin,
+                    status="resolved")
+    for rating in (answered, asked):
+        followup_request(access=Access.system(merchant), rating=Rating.objects.get(pk=rating.pk), actor=None)
+    followup_answer(merchant=merchant, rating=answered, score=8)
+    slug = merchant.slug
+    staff = [f"/m/{slug}/inbox/", f"/m/{slug}/inbox/{ratings[1].pk}/", f"/m/{slug}/inbox/{answered.pk}/",
+             f"/m/{slug}/inbox/{ratings[1].pk}/profile/", f"/m/{slug}/inbox/{ratings[1].pk}/history/",
+             f"/m/{slug}/visits/{ratings[1].visit_id}/invoice/", f"/m/{slug}/gifts/", f"/m/{slug}/gifts/redeem/",
+             f"/m/{slug}/autoreply/", f"/m/{slug}/quick-replies/", f"/m/{slug}/settings/cases/",
+             f"/m/{slug}/settings/notifications/", f"/m/{slug}/settings/privacy/", f"/m/{slug}/analytics/",
+             f"/m/{slug}/inbox/999999/"]
+    customer = [conversation_url(ratings[1]), conversation_url(answered), rating_url(ratings[0].visit),
+                followup_url(asked, score=8), "/c/nonsense/", "/login/"]
+    customer = ["/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url for url in customer]
+    wide = {}
+    for language in ("es", "en"):
+        admin.language = language
+        admin.save(update_fields=["language"])
+        page = open_page(admin, **PHONE)
+        page.set_extra_http_headers({"Accept-Language": "es-CO,es" if language == "es" else "en-US,en"})
+        for url in staff + customer:
+            page.goto(url)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            if width != PHONE["width"]:
+                wide[f"{language} {url}"] = width
+    assert wide == {}
+
+
+def test_desktop_case_bar_target_keeps_clear_of_the_actions_CASE_1(seeded, open_page):
+    """'Answered in time · target Dec 6, 2026, 5:22 PM' ran under 'Assign to me' at 1440: it wraps in its column."""
+    from ratings.services import rating_reply
+
+    merchant, ratings, admin = seeded["merchant"], seeded["ratings"], seeded["admin"]
+    rating_reply(merchant=merchant, rating=ratings[4], author=admin, body="Qué pena con usted, lo revisamos hoy.")
+    page = open_page(admin, **DESKTOP)
+    page.goto(f"/m/{merchant.slug}/inbox/{ratings[4].pk}/")
+    expect(page.locator("#case-bar .sla")).to_contain_text("Answered in time")
+    assert not overlap(page, "#case-bar .sla", "#case-bar .case-actions")
+    assert page.locator("#case-bar").evaluate("e => e.scrollWidth <= e.clientWidth")

@@ -50,6 +50,16 @@ def test_filters_in_templates_follow_the_active_time_zone():
     assert shown == "$104.700 · 1.601 · 3 dic 2026 · 14:05 · 3 dic 2026, 14:05"
 
 
+def test_clock_to_the_second_as_the_other_clocks_read():
+    """A held reply's departure: '14:05:09' and '2:05:09 PM', never '14:05:09' on an English page of '2:05 PM'."""
+    at = MOMENT.replace(second=9)
+    with timezone.override(ZoneInfo("America/Bogota")):
+        with translation.override("es"):
+            assert l10n.clock_seconds(at) == "14:05:09"
+        with translation.override("en"):
+            assert l10n.clock_seconds(at).replace("\u202f", " ") == "2:05:09 PM"
+
+
 def test_without_a_country_the_language_decides():
     with translation.override("es"), timezone.override(dt.UTC):
         assert l10n.number(1601) == "1.601"

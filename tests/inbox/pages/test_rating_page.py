@@ -86,6 +86,20 @@ def test_profile_shows_personal_data_and_visits_DET_3(make, merchant, admin_clie
     assert html.index("COP 12,000") < html.index("COP 45,900")  # newest visit first
 
 
+def test_profile_and_history_typed_or_reloaded_are_whole_pages_DET_2_DET_3(make, merchant, admin_client):
+    """Not a bare fragment without styles: the layout around the panel, and the drawer its buttons open."""
+    rating = make.rating(merchant, 8, customer=make.customer(merchant, "Ana Ruiz"))
+    for tail, title in (("profile/", "Customer profile"), ("history/", "History of Ana Ruiz")):
+        page = admin_client.get(url(merchant, rating, tail)).content.decode()
+        assert page.startswith("<!doctype html>") and 'class="narrow"' in page and 'id="drawer"' in page
+        assert f"<title>{title} · {merchant.name}</title>" in page
+        panel = admin_client.get(url(merchant, rating, tail), HTTP_HX_TARGET="drawer", **HX).content.decode()
+        assert "<html" not in panel and panel.count("drawer-panel") == 1
+        # On the page of its own a rating of the history is a plain link (no #detail-pane to swap into).
+        if tail == "history/":
+            assert 'hx-target="#detail-pane"' in panel and 'hx-target="#detail-pane"' not in page
+
+
 def test_invoice_lines_with_currency_DET_4(make, merchant, admin_client):
     lines = [InvoiceLineInput("Bandeja paisa", Decimal("2"), Decimal("30000"), Decimal("60000")),
              InvoiceLineInput("Limonada", Decimal("1"), Decimal("7500.50"), Decimal("7500.50"))]
