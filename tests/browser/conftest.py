@@ -29,6 +29,20 @@ def screenshot(page, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled", caret="initial")
 
 
+
+def choice_shows_whole(select) -> bool:
+    """Whether a <select> shows its chosen option's text whole (its padding and arrow beside it), as
+    measured with the select's own font: "Todas las sucursales" must not read "Todas las sucurs"."""
+    return select.evaluate("""s => {
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(s).font;
+        probe.textContent = s.options[s.selectedIndex].text;
+        document.body.append(probe);
+        const text = probe.getBoundingClientRect().width;
+        probe.remove();
+        return text + parseFloat(getComputedStyle(s).paddingLeft) + 24 <= s.clientWidth;
+    }""")
+
 PEOPLE = [
     ("María Fernanda López", 10, "¡La mejor bandeja paisa de la ciudad! El servicio fue rápido y muy amable."),
     ("José Pérez", 3, "Esperamos 40 minutos y la comida llegó fría. Nadie nos explicó la demora."),

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import choice_shows_whole, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,16 +194,7 @@ def test_desktop_proportions_INB_1(seeded, open_page):
     # Every view tab, every name and "All branches" whole; the sort arrow clear of "Customer".
     assert page.locator("#views .views-tabs").evaluate("e => e.scrollWidth <= e.clientWidth")
     assert page.locator(".row-name").evaluate_all("names => names.every(n => n.scrollWidth <= n.clientWidth)")
-    assert page.locator("#id_branch").evaluate("""s => {
-        const probe = document.createElement('span');
-        probe.style.font = getComputedStyle(s).font;
-        probe.textContent = s.options[s.selectedIndex].text;
-        document.body.append(probe);
-        const text = probe.getBoundingClientRect().width;
-        probe.remove();
-        const style = getComputedStyle(s);
-        return text + parseFloat(style.paddingLeft) + 24 <= s.clientWidth;
-    }""")
+    assert choice_shows_whole(page.locator("#id_branch"))
     arrow = page.locator(".sort-score .sort-arrow").bounding_box()
     customer = page.locator(".sort-customer").bounding_box()
     assert arrow["width"] > 0 and arrow["x"] + arrow["width"] <= customer["x"]
