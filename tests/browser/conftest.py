@@ -30,6 +30,16 @@ def screenshot(page, name: str, *, full_page: bool = False) -> None:
 
 
 
+def htmx_settled(page, selector: str) -> None:
+    """Waits until htmx has taken in the element it swapped in (its triggers are attached after the
+    swap settles, about 20 ms after the new HTML shows) and no request is in flight: a change made
+    before that would reach no listener (a person is never that quick; a test is)."""
+    page.wait_for_function(
+        """sel => { const e = document.querySelector(sel); const own = e && e.closest('[hx-post],[hx-get]');
+                    return own && own['htmx-internal-data'] && own['htmx-internal-data'].initHash
+                           && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping'); }""",
+        arg=selector)
+
 def choice_shows_whole(select) -> bool:
     """Whether a <select> shows its chosen option's text whole (its padding and arrow beside it), as
     measured with the select's own font: "Todas las sucursales" must not read "Todas las sucurs"."""

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from ratings.models import Message, Rating
 
-from .conftest import screenshot
+from .conftest import htmx_settled, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_work_a_detractor_case_from_the_case_bar(seeded, open_page):
     expect(page.locator("#toast")).to_contain_text("Assigned to you")
     expect(page.locator("#case-owner")).to_have_value(str(seeded["admin"].pk))
     expect(page.locator("#thread .log-line").last).to_contain_text("Laura Gerente took the case")
-    page.wait_for_load_state("networkidle")  # the assignment's swaps are done before the next change
+    htmx_settled(page, "#case-priority")  # the assignment's swaps are done before the next change
     page.locator("#case-priority").select_option("critical")
     expect(page.locator("#thread .log-line").last).to_contain_text("changed the priority to Critical")
 
@@ -102,6 +102,7 @@ def test_a_refused_owner_changes_nothing_and_the_bar_on_a_phone(seeded, open_pag
     page.locator("body").press("a")  # CASE-3: assign to me by key
     expect(page.locator("#case-owner")).to_have_value(me)
     expect(page.locator("#thread .log-line").last).to_contain_text("took the case")
+    htmx_settled(page, "#case-owner")
     # An owner who is not a member of this branch (a stale or forged choice) is refused.
     page.locator("#case-owner").evaluate(
         "(select, id) => { select.add(new Option('Ghost', id)); select.value = id;"
